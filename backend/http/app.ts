@@ -1,0 +1,65 @@
+/**
+ * The Hono application: middleware (security headers, CORS, rate limit, auth, body limit) and routes.
+ * Runtime specifics (serving, WebSocket upgrade, peer address) come in through the adapter.
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { secureHeaders } from "hono/secure-headers";
+import { rateLimiter } from "hono-rate-limiter";
+import type { Backend } from "../backend.ts";
+import type { RuntimeAdapter } from "./adapter.ts";
+import { errorResponse } from "./errors.ts";
+import { restRoutes } from "./rest.ts";
+import { tokenMatches } from "./security.ts";
+import { wsGuard, wsHandler } from "./ws.ts";
+
+/** Extra routes mounted by other parts (the preview page); each gets the app after the API is in place. */
+export type RouteExtension = (app: Hono, backend: Backend) => void;
+
+export function mountApp(app: Hono, backend: Backend, adapter: RuntimeAdapter, extensions: RouteExtension[] = []): Hono {
+  const { server } = backend.config;
+  app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
+  app.use(
+    "*",
+    cors({
+      origin: server.cors_origins.includes("*") ? "*" : server.cors_origins,
+      allowHeaders: ["Authorization", "Content-Type"],
+      allowMethods: ["GET", "POST", "OPTIONS"],
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    "/api/*",
+    rateLimiter({
+      windowMs: 60_000,
+      limit: server.rate_limit_per_minute,
+      standardHeaders: "draft-6",
+      keyGenerator: (c) => adapter.remoteAddress(c),
+      handler: (c) => errorResponse(c, 429, "rate_limited", `more than ${server.rate_limit_per_minute} requests a minute from your address; slow down`),
+    }),
+  );
+  app.use("/api/*", bodyLimit({ maxSize: server.max_message_bytes, onError: (c) => errorResponse(c, 413, "too_large", `request bodies are limited to ${server.max_message_bytes} bytes`) }));
+  if (server.auth_tokens.length > 0) {
+    const requireToken: Parameters<typeof app.use>[1] = async (c, next) => {
+      if (c.req.method === "OPTIONS" || c.req.path === "/api/health") return next();
+      const header = c.req.header("authorization");
+      if (!header) return errorResponse(c, 401, "unauthorized", "this server requires Authorization: Bearer <token>");
+      const token = /^Bearer (.+)$/i.exec(header)?.[1];
+      if (!token || !tokenMatches(token, server.auth_tokens)) return errorResponse(c, 401, "unauthorized", "the bearer token is not valid for this server");
+      return next();
+    };
+    app.use("/api/*", requireToken);
+    app.use("/metrics", requireToken);
+  }
+  app.route("/api", restRoutes(backend));
+  app.get("/metrics", async (c) => c.text(await backend.metrics.registry.metrics(), 200, { "Content-Type": backend.metrics.registry.contentType }));
+  app.get("/ws", wsGuard(backend, adapter), wsHandler(backend, adapter));
+  for (const extend of extensions) extend(app, backend);
+  app.notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`));
+  app.onError((err, c) => {
+    backend.log.error("request failed", { path: c.req.path, error: err.message });
+    return errorResponse(c, 500, "internal", "the server failed to answer; see its log");
+  });
+  return app;
+}

@@ -1,0 +1,67 @@
+/** The REST API: health, entities, stats, history, metrics and WebSocket tickets. */
+import { Hono } from "hono";
+import { z } from "zod";
+import type { EntityInfo, RecordsResponse } from "../../contract/rest.ts";
+import { toRowId } from "../db/json-safe.ts";
+import type { Backend } from "../backend.ts";
+import { errorResponse } from "./errors.ts";
+
+const position = z.string().regex(/^\d{1,20}$/, "must be a non-negative integer");
+const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO-8601 time");
+
+const recordsQuery = z.strictObject({
+  after_id: position.optional(),
+  before_id: position.optional(),
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  limit: z.string().regex(/^\d+$/, "must be an integer").transform(Number).pipe(z.number().int().min(1).max(10_000)).optional(),
+});
+
+export function restRoutes(backend: Backend): Hono {
+  const api = new Hono();
+
+  api.get("/health", (c) => {
+    const health = backend.health();
+    return c.json(health, health.status === "ok" ? 200 : 503);
+  });
+
+  api.get("/entities", (c) => c.json<EntityInfo[]>(backend.entities.map((e) => e.info)));
+
+  api.get("/stats", (c) => c.json(backend.stats()));
+
+  api.get("/entities/:name/records", async (c) => {
+    const name = c.req.param("name");
+    const feed = backend.hub.feeds.get(name);
+    if (!feed) return errorResponse(c, 404, "unknown_entity", `unknown entity "${name}"; known: ${[...backend.hub.feeds.keys()].join(", ")}`);
+    const parsed = recordsQuery.safeParse(c.req.query());
+    if (!parsed.success) {
+      const i = parsed.error.issues[0]!;
+      return errorResponse(c, 400, "invalid_query", `${i.path.join(".") || "query"}: ${i.message}`);
+    }
+    const q = parsed.data;
+    const ref = feed.entity.ref;
+    if ((q.from || q.to) && !ref.timestamp) {
+      return errorResponse(c, 400, "invalid_query", `entity "${name}" has no timestamp column configured, so from/to cannot be used`);
+    }
+    await feed.ready;
+    const upTo = feed.position!;
+    const limit = q.limit ?? 100;
+    const after = q.after_id === undefined ? undefined : BigInt(q.after_id);
+    const rows = await backend.dialect.range(ref, {
+      upTo,
+      after,
+      before: q.before_id === undefined ? undefined : BigInt(q.before_id),
+      from: q.from ? new Date(q.from) : undefined,
+      to: q.to ? new Date(q.to) : undefined,
+      limit: limit + 1,
+      newest: after === undefined,
+    });
+    const hasMore = rows.length > limit;
+    const records = hasMore ? (after === undefined ? rows.slice(1) : rows.slice(0, limit)) : rows;
+    return c.json<RecordsResponse>({ entity: name, records, cursor: toRowId(upTo), has_more: hasMore });
+  });
+
+  api.post("/ws-ticket", (c) => c.json(backend.tickets.issue()));
+
+  return api;
+}

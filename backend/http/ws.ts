@@ -1,0 +1,85 @@
+/**
+ * The WebSocket endpoint `/ws`. Before the upgrade: origin, authentication (bearer header or a
+ * single-use `ticket`), and connection limits (503). After it, every frame goes to the client's session.
+ *
+ * Query parameters: `batch=1` for batched frames; `subscribe=manual` to wait for a `subscribe` message
+ * instead of being subscribed to every entity (seed clients send none and receive everything).
+ */
+import type { MiddlewareHandler } from "hono";
+import type { WSContext } from "hono/ws";
+import { CloseCode } from "../../contract/server-messages.ts";
+import type { Backend } from "../backend.ts";
+import type { ClientSocket } from "../stream/client-socket.ts";
+import type { Session } from "../stream/session.ts";
+import type { RuntimeAdapter } from "./adapter.ts";
+import { errorResponse } from "./errors.ts";
+import { originAllowed, tokenMatches } from "./security.ts";
+
+function socketOf(ws: WSContext): ClientSocket {
+  return {
+    send: (data) => ws.send(data),
+    close: (code, reason) => ws.close(code, reason),
+    get bufferedAmount() {
+      return (ws.raw as { bufferedAmount?: number } | undefined)?.bufferedAmount ?? 0;
+    },
+    get isOpen() {
+      return ws.readyState === 1;
+    },
+  };
+}
+
+export function wsGuard(backend: Backend, adapter: RuntimeAdapter): MiddlewareHandler {
+  return async (c, next) => {
+    const { server } = backend.config;
+    if (!originAllowed(c.req.header("origin"), c.req.url, server.cors_origins)) {
+      return errorResponse(c, 403, "forbidden_origin", `origin ${c.req.header("origin")} is not in server.cors_origins`);
+    }
+    if (server.auth_tokens.length > 0) {
+      const ticket = c.req.query("ticket");
+      const bearer = /^Bearer (.+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+      if (ticket !== undefined) {
+        const verdict = backend.tickets.redeem(ticket);
+        if (verdict !== "ok") return errorResponse(c, 401, "invalid_ticket", verdict === "expired" ? "the ticket has expired; get a new one from POST /api/ws-ticket" : "unknown or already used ticket; get a new one from POST /api/ws-ticket");
+      } else if (!bearer || !tokenMatches(bearer, server.auth_tokens)) {
+        return errorResponse(c, 401, "unauthorized", "a ticket (from POST /api/ws-ticket) or a bearer token is required");
+      }
+    }
+    const refusal = backend.hub.refusal(adapter.remoteAddress(c));
+    if (refusal) return errorResponse(c, 503, "too_many_connections", refusal);
+    await next();
+  };
+}
+
+export function wsHandler(backend: Backend, adapter: RuntimeAdapter) {
+  return adapter.upgradeWebSocket((c) => {
+    const address = adapter.remoteAddress(c);
+    const batch = ["1", "true"].includes(c.req.query("batch") ?? "");
+    const subscribeAll = c.req.query("subscribe") !== "manual";
+    let session: Session | null = null;
+    let stopHeartbeat: (() => void) | undefined;
+    return {
+      onOpen(_event, ws) {
+        session = backend.hub.open(socketOf(ws), address, {
+          batch,
+          subscribeAll,
+          mode: backend.config.polling.mode,
+          pollIntervalMs: backend.config.polling.interval_ms,
+          version: backend.version,
+        });
+        stopHeartbeat = adapter.heartbeat?.(ws.raw, backend.config.server.heartbeat_ms, () => session?.close(CloseCode.HeartbeatTimeout, "no answer to heartbeats"));
+      },
+      onMessage(event) {
+        if (typeof event.data !== "string") return session?.error("invalid_message", "binary frames are not accepted; send JSON text");
+        session?.handleText(event.data);
+      },
+      onClose() {
+        stopHeartbeat?.();
+        session?.close(1000, "closed");
+      },
+      onError() {
+        stopHeartbeat?.();
+        session?.close(1011, "socket error");
+      },
+    };
+  });
+}

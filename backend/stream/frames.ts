@@ -1,0 +1,22 @@
+/** Serialisation of server messages. Change frames are built once per change and shared by every client. */
+import type { ServerMessage } from "../../contract/server-messages.ts";
+import { toRowId } from "../db/json-safe.ts";
+import type { Change } from "./feed.ts";
+
+/** `{"type":"insert","entity":"Order","event_type":"insert","data":{…},"timestamp":"…","id":123}` — the seed fields, in the seed order. */
+export function changeFrame(entityJson: string, change: Change, timestamp: string): string {
+  const key = change.key === undefined ? "" : `,"key":${JSON.stringify(toRowId(change.key))}`;
+  return `{"type":"${change.type}","entity":${entityJson},"event_type":"${change.type}","data":${JSON.stringify(change.data)},"timestamp":"${timestamp}","id":${JSON.stringify(toRowId(change.id))}${key}}`;
+}
+
+export function batchFrame(frames: string[], timestamp: string): string {
+  return `{"type":"batch","timestamp":"${timestamp}","events":[${frames.join(",")}]}`;
+}
+
+type WithoutTimestamp<T> = T extends unknown ? Omit<T, "timestamp"> : never;
+
+export function message(m: WithoutTimestamp<ServerMessage>): string {
+  // `type` first, then `timestamp`, as every server message reads.
+  const { type, ...rest } = m;
+  return JSON.stringify({ type, timestamp: new Date().toISOString(), ...rest });
+}

@@ -1,0 +1,242 @@
+/**
+ * One WebSocket client: its subscriptions and, per entity, how far it has been sent.
+ *
+ * An entity subscription is `syncing` (snapshot or replay from the database, up to the feed's settled
+ * position), then `live` (shared frames from the hub), or `lagging` (the client's send buffer passed its
+ * limit: live frames are dropped for it, and once it drains it is told and replayed from the database).
+ * Per entity, keys only ever increase, so a client receives each row once and in key order.
+ */
+import { clientMessageSchema, type SubscribeMessage } from "../../contract/client-messages.ts";
+import { CloseCode, type ErrorCode } from "../../contract/server-messages.ts";
+import { toRowId } from "../db/json-safe.ts";
+import type { ClientSocket } from "./client-socket.ts";
+import type { Change } from "./feed.ts";
+import { batchFrame, changeFrame, message } from "./frames.ts";
+import type { Hub } from "./hub.ts";
+
+const REPLAY_PAGE = 1000;
+
+interface Subscription {
+  mode: "syncing" | "live" | "lagging";
+  /** Highest position sent (or covered by a snapshot). */
+  sent: bigint;
+  /** Bumped on every (re)subscription, so a superseded replay stops. */
+  generation: number;
+}
+
+export class Session {
+  readonly subs = new Map<string, Subscription>();
+  batch: boolean;
+  private generation = 0;
+  private lagTimer: ReturnType<typeof setInterval> | null = null;
+  private laggingSince = 0;
+  private tokens: number;
+  private lastRefill = Date.now();
+  closed = false;
+
+  constructor(
+    readonly hub: Hub,
+    readonly socket: ClientSocket,
+    readonly address: string,
+    options: { batch: boolean },
+  ) {
+    this.batch = options.batch;
+    this.tokens = hub.limits.messagesBurst;
+  }
+
+  private sendRaw(data: string): void {
+    if (this.socket.isOpen) this.socket.send(data);
+  }
+
+  error(code: ErrorCode, text: string): void {
+    this.sendRaw(message({ type: "error", code, message: text }));
+  }
+
+  /** Frames from the hub: the same strings for every client; `keys` ascend. */
+  deliver(entity: string, keys: bigint[], frames: string[], batch: () => string): void {
+    const sub = this.subs.get(entity);
+    if (!sub || sub.mode !== "live") {
+      if (sub?.mode === "lagging") this.hub.metrics.dropped.inc({ reason: "lagging" }, frames.length);
+      return;
+    }
+    let from = 0;
+    while (from < keys.length && keys[from]! <= sub.sent) from++; // only after a client-supplied cursor ran ahead
+    if (from === keys.length) return;
+    if (this.socket.bufferedAmount > this.hub.limits.bufferBytes) {
+      this.startLagging();
+      this.hub.metrics.dropped.inc({ reason: "lagging" }, frames.length - from);
+      return;
+    }
+    if (this.batch) this.sendRaw(from === 0 ? batch() : batchFrame(frames.slice(from), new Date().toISOString()));
+    else for (let i = from; i < frames.length; i++) this.sendRaw(frames[i]!);
+    sub.sent = keys[keys.length - 1]!;
+  }
+
+  handleText(text: string): void {
+    if (!this.takeToken()) return this.error("rate_limited", `more than ${this.hub.limits.messagesPerSecond} messages per second; this one was ignored`);
+    if (text.length > this.hub.limits.messageBytes) {
+      return this.error("message_too_large", `messages are limited to ${this.hub.limits.messageBytes} bytes`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return this.error("invalid_json", "the message is not valid JSON");
+    }
+    const parsed = clientMessageSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const where = issue.path.length ? ` at ${issue.path.join(".")}` : "";
+      return this.error("invalid_message", `${issue.message}${where}; expected {"type":"subscribe"|"unsubscribe"|"ping", …}`);
+    }
+    const msg = parsed.data;
+    switch (msg.type) {
+      case "ping":
+        return this.sendRaw(message({ type: "pong" }));
+      case "unsubscribe": {
+        const unknown = msg.entities.filter((e) => !this.hub.feeds.has(e));
+        if (unknown.length) return this.error("unknown_entity", `unknown entity: ${unknown.join(", ")}`);
+        for (const e of msg.entities) this.subs.delete(e);
+        return;
+      }
+      case "subscribe":
+        return this.subscribe(msg);
+    }
+  }
+
+  subscribe(msg: Omit<SubscribeMessage, "type">): void {
+    const names = msg.entities ?? [...this.hub.feeds.keys()];
+    const unknown = [...names, ...Object.keys(msg.cursor ?? {})].filter((e) => !this.hub.feeds.has(e));
+    if (unknown.length) return this.error("unknown_entity", `unknown entity: ${[...new Set(unknown)].join(", ")}; known: ${[...this.hub.feeds.keys()].join(", ")}`);
+    if (msg.batch !== undefined) this.batch = msg.batch;
+    const generation = ++this.generation;
+    for (const name of [...this.subs.keys()]) if (!names.includes(name)) this.subs.delete(name);
+    const syncs = names.map((name) => {
+      const cursor = msg.cursor?.[name];
+      const existing = this.subs.get(name);
+      // Re-subscribing an entity that is already streaming without a new cursor keeps it as it is.
+      if (existing && cursor === undefined && existing.mode !== "lagging") return Promise.resolve();
+      const sub: Subscription = { mode: "syncing", sent: 0n, generation };
+      this.subs.set(name, sub);
+      return this.sync(name, sub, cursor === undefined ? (msg.snapshot === false ? "live" : "snapshot") : BigInt(cursor));
+    });
+    void Promise.all(syncs).then(
+      () => {
+        if (this.generation !== generation || this.closed) return;
+        const cursors: Record<string, number | string | null> = {};
+        for (const name of names) {
+          const s = this.subs.get(name);
+          cursors[name] = s ? toRowId(s.sent) : null;
+        }
+        this.sendRaw(message({ type: "subscribed", entities: names, cursors }));
+      },
+      (e: unknown) => {
+        if (!this.closed) this.error("database_unavailable", `could not read from the database: ${e instanceof Error ? e.message : String(e)}`);
+      },
+    );
+  }
+
+  private stale(name: string, sub: Subscription): boolean {
+    return this.closed || this.subs.get(name) !== sub;
+  }
+
+  /** Brings one entity up to the feed's position from the database, then switches it to live frames. */
+  private async sync(name: string, sub: Subscription, from: bigint | "snapshot" | "live"): Promise<void> {
+    const feed = this.hub.feeds.get(name)!;
+    await feed.ready;
+    if (this.stale(name, sub)) return;
+    const entityJson = JSON.stringify(name);
+    if (from === "live") {
+      sub.sent = feed.position!;
+    } else if (from === "snapshot") {
+      const upTo = feed.position!;
+      const rows = await feed.latest(upTo, feed.entity.info.max_records);
+      if (this.stale(name, sub)) return;
+      this.sendRaw(message({ type: "snapshot", entity: name, data: rows, last_id: toRowId(upTo) }));
+      sub.sent = upTo;
+    } else {
+      sub.sent = from;
+    }
+    for (;;) {
+      const upTo = feed.position!;
+      if (sub.sent >= upTo) {
+        // Same tick as the check: any later publish carries positions above `upTo`.
+        sub.mode = "live";
+        return;
+      }
+      await this.drained();
+      if (this.stale(name, sub)) return;
+      const changes = await feed.changes(sub.sent, upTo, REPLAY_PAGE);
+      if (this.stale(name, sub)) return;
+      this.sendChanges(entityJson, changes);
+      sub.sent = changes.length < REPLAY_PAGE ? upTo : changes[changes.length - 1]!.id;
+    }
+  }
+
+  private sendChanges(entityJson: string, changes: Change[]): void {
+    if (changes.length === 0) return;
+    const ts = new Date().toISOString();
+    const frames = changes.map((c) => changeFrame(entityJson, c, ts));
+    if (this.batch) this.sendRaw(batchFrame(frames, ts));
+    else for (const f of frames) this.sendRaw(f);
+  }
+
+  /** Waits (bounded by the lag timeout) until the socket has room, so a replay never floods a slow client. */
+  private async drained(): Promise<void> {
+    const start = Date.now();
+    while (this.socket.isOpen && this.socket.bufferedAmount > this.hub.limits.bufferBytes / 4) {
+      if (Date.now() - start > this.hub.limits.lagTimeoutMs) {
+        this.close(CloseCode.TooSlow, "client too slow to keep up; reconnect with your cursor");
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private startLagging(): void {
+    for (const sub of this.subs.values()) if (sub.mode === "live") sub.mode = "lagging";
+    if (this.lagTimer) return;
+    this.laggingSince = Date.now();
+    this.lagTimer = setInterval(() => this.checkLagging(), 25);
+  }
+
+  private checkLagging(): void {
+    if (!this.socket.isOpen) return this.close(CloseCode.TooSlow, "closed");
+    const buffered = this.socket.bufferedAmount;
+    if (buffered > this.hub.limits.bufferBytes * 4 || Date.now() - this.laggingSince > this.hub.limits.lagTimeoutMs) {
+      this.hub.metrics.dropped.inc({ reason: "closed" });
+      return this.close(CloseCode.TooSlow, "client too slow to keep up; reconnect with your cursor");
+    }
+    if (buffered > this.hub.limits.bufferBytes / 4) return;
+    clearInterval(this.lagTimer!);
+    this.lagTimer = null;
+    const lagging = [...this.subs.entries()].filter(([, s]) => s.mode === "lagging");
+    const resyncFrom: Record<string, number | string | null> = {};
+    for (const [name, s] of lagging) resyncFrom[name] = toRowId(s.sent);
+    this.sendRaw(message({ type: "lagging", message: "you fell behind; replaying what you missed from the database", resync_from: resyncFrom }));
+    this.hub.metrics.resyncs.inc();
+    for (const [name, s] of lagging) {
+      const sub: Subscription = { mode: "syncing", sent: s.sent, generation: s.generation };
+      this.subs.set(name, sub);
+      void this.sync(name, sub, s.sent).catch(() => this.error("database_unavailable", "resynchronisation failed; reconnect with your cursor"));
+    }
+  }
+
+  private takeToken(): boolean {
+    const now = Date.now();
+    const { messagesPerSecond, messagesBurst } = this.hub.limits;
+    this.tokens = Math.min(messagesBurst, this.tokens + ((now - this.lastRefill) / 1000) * messagesPerSecond);
+    this.lastRefill = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    this.hub.remove(this);
+    if (this.socket.isOpen) this.socket.close(code, reason);
+  }
+}

@@ -1,0 +1,80 @@
+/** Response bodies of the REST API. Errors are always `{ error: { code, message } }` with a 4xx/5xx status. */
+import type { Row, RowId } from "./server-messages.ts";
+
+export type FieldType = "integer" | "float" | "decimal" | "string" | "boolean" | "datetime" | "date" | "json";
+
+export interface FieldInfo {
+  name: string;
+  type: FieldType;
+  /** Shown in the entity's live table. */
+  display: boolean;
+}
+
+/** `GET /api/entities` returns `EntityInfo[]`. */
+export interface EntityInfo {
+  name: string;
+  table: string;
+  color: string;
+  icon: string;
+  /** The monotonically assigned integer key column. */
+  key: string;
+  /** The column holding the insert time, if configured. */
+  timestamp: string | null;
+  fields: FieldInfo[];
+  max_records: number;
+  alerts?: { min_per_minute?: number; max_per_minute?: number };
+}
+
+export interface EntityStats {
+  /** Seed name for the row count. */
+  total: number;
+  /** True when `total` started from the planner's estimate (large tables are never `COUNT(*)`ed per request). */
+  total_estimated: boolean;
+  inserts_last_minute: number;
+  inserts_last_5_minutes: number;
+  /** Inserts per second over the last 10 seconds. */
+  rate_per_second: number;
+  last_id: RowId | null;
+  last_insert_at: string | null;
+}
+
+/** `GET /api/stats` and `stats_update.data`: keyed by entity name (the seed shape, `{Order: {total}}`). */
+export type EntityStatsMap = Record<string, EntityStats>;
+
+export interface EntityHealth {
+  last_id: RowId | null;
+  /** Milliseconds since the last successful poll of this entity. */
+  poll_lag_ms: number | null;
+  /** Set while the cursor waits for an open transaction that may still commit a lower id. */
+  waiting_on_gap?: { after_id: RowId; since: string };
+}
+
+/** `GET /api/health`. Status 200 when `ok`, 503 when `degraded`. */
+export interface HealthResponse {
+  status: "ok" | "degraded";
+  reason?: string;
+  version: string;
+  uptime_s: number;
+  clients: number;
+  database: { dialect: string; reachable: boolean; error?: string };
+  entities: Record<string, EntityHealth>;
+}
+
+/** `GET /api/entities/:name/records`. Rows ascend by key and never pass the stream position `cursor`. */
+export interface RecordsResponse {
+  entity: string;
+  records: Row[];
+  /** Subscribe with `{[entity]: cursor}` to continue live from the end of this history without gap or duplicate. */
+  cursor: RowId | null;
+  has_more: boolean;
+}
+
+/** `POST /api/ws-ticket`. */
+export interface TicketResponse {
+  ticket: string;
+  expires_in_s: number;
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string };
+}

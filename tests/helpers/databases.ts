@@ -1,0 +1,95 @@
+/**
+ * Test databases. Every test gets its own: a fresh in-memory PGlite, or its own schema on the real
+ * PostgreSQL (127.0.0.1:5432, database `test`). With CI=true a missing server is a failure, not a skip.
+ */
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import type { Dialect } from "../../backend/db/dialect.ts";
+import { PgliteDialect } from "../../backend/db/pglite.ts";
+import { PostgresDialect } from "../../backend/db/postgres.ts";
+
+export type DbKind = "pglite" | "postgres";
+
+export const POSTGRES_URL = process.env.NOMNOM_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+export const IN_CI = process.env.CI === "true";
+
+export interface TestDatabase {
+  kind: DbKind;
+  /** URL a backend can open (PostgreSQL: with its own search_path); undefined for PGlite. */
+  url?: string;
+  /** For setup and writes from the test itself. With PGlite it is the one instance the backend shares. */
+  dialect: Dialect;
+  /** Runs `fn` inside a transaction on a connection of its own (PGlite: the shared instance). */
+  transaction(fn: (exec: (sql: string) => Promise<unknown[]>) => Promise<void>): Promise<void>;
+  /** The dialect to give the backend: its own for PostgreSQL, the shared instance for PGlite. */
+  backendDialect(): Promise<{ dialect: Dialect; owned: boolean }>;
+  drop(): Promise<void>;
+}
+
+const reachable = new Map<string, Promise<string | null>>();
+
+async function probe(url: string): Promise<string | null> {
+  const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
+  try {
+    await sql`select 1`;
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  } finally {
+    await sql.end({ timeout: 1 }).catch(() => {});
+  }
+}
+
+/** Why a suite on `kind` is skipped here, or undefined to run it. Never skips in CI. */
+export async function skipReason(kind: DbKind): Promise<string | undefined> {
+  if (kind === "pglite" || IN_CI) return undefined;
+  if (!reachable.has(kind)) reachable.set(kind, probe(POSTGRES_URL));
+  const error = await reachable.get(kind)!;
+  return error ? `PostgreSQL not reachable at ${POSTGRES_URL} (${error}); skipped outside CI` : undefined;
+}
+
+export function uniqueName(prefix = "nn"): string {
+  return `${prefix}_${randomBytes(5).toString("hex")}`;
+}
+
+export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
+  if (kind === "pglite") {
+    const dialect = await PgliteDialect.open();
+    return {
+      kind,
+      dialect,
+      async transaction(fn) {
+        await dialect.db.transaction(async (tx) => {
+          await fn(async (sql) => (await tx.query(sql)).rows);
+        });
+      },
+      backendDialect: async () => ({ dialect, owned: false }),
+      drop: () => dialect.close(),
+    };
+  }
+  const schema = uniqueName("nn_test");
+  const admin = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const url = `${POSTGRES_URL}${POSTGRES_URL.includes("?") ? "&" : "?"}search_path=${schema}`;
+  const dialect = new PostgresDialect(url, { max: 24 });
+  return {
+    kind,
+    url,
+    dialect,
+    async transaction(fn) {
+      await dialect.sql.begin(async (tx) => {
+        await fn(async (sql) => (await tx.unsafe(sql)) as unknown as unknown[]);
+      });
+    },
+    backendDialect: async () => ({ dialect: new PostgresDialect(url), owned: true }),
+    async drop() {
+      await dialect.close();
+      const a = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} });
+      await a.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await a.end();
+    },
+  };
+}
+
+export const ALL_KINDS: DbKind[] = ["pglite", "postgres"];
