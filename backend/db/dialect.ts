@@ -1,7 +1,7 @@
 /**
- * The database seam. Everything dialect-specific (SQL text, identifier quoting, type mapping, the
- * transaction-liveness horizon) lives behind this interface; the poller, broadcaster and routes only
- * see JSON-safe rows and opaque horizons.
+ * The database seam. Everything dialect-specific (SQL text, identifier quoting, type mapping, which
+ * transactions can still write a table) lives behind this interface; the poller, broadcaster and routes
+ * only see JSON-safe rows and opaque transaction identities.
  */
 import type { FieldType } from "../../contract/rest.ts";
 import type { Row } from "../../contract/server-messages.ts";
@@ -29,16 +29,11 @@ export interface TableRef {
 }
 
 /**
- * Evidence about in-flight transactions, taken in the same snapshot as the rows it accompanies.
- * Opaque to the poller: only the dialect compares horizons.
+ * The transactions that may still commit a key into a table, as opaque identities that are never
+ * reused while the backend runs (PostgreSQL: virtual transaction ids holding a write lock on the table).
+ * The gap-safe cursor only compares two readings for overlap.
  */
-export type Horizon = unknown;
-
-export interface PollResult {
-  /** Rows with key > after, ascending by key, at most `limit`. */
-  rows: Row[];
-  horizon: Horizon;
-}
+export type Writers = ReadonlySet<string>;
 
 export interface RangeQuery {
   /** Exclusive lower bound on the key. */
@@ -61,19 +56,17 @@ export interface Dialect {
   discoverTables(): Promise<DiscoveredTable[]>;
   /** Columns of a table, in table order; empty when the table does not exist. */
   columns(table: string): Promise<ColumnInfo[]>;
-  /** The next rows after `after`, and the horizon of the same snapshot. */
-  pollAfter(t: TableRef, after: bigint, limit: number): Promise<PollResult>;
-  /** The highest key now visible, and the horizon of that snapshot. */
-  head(t: TableRef): Promise<{ maxKey: bigint | null; horizon: Horizon }>;
-  /** Keys present in (after, upTo], ascending: used to tell pre-existing rows from late commits at start. */
-  keysBetween(t: TableRef, after: bigint, upTo: bigint): Promise<bigint[]>;
+  /** Rows with key > after, ascending by key, at most `limit`, from one snapshot. */
+  pollAfter(t: TableRef, after: bigint, limit: number): Promise<Row[]>;
+  /** The highest key now visible. */
+  head(t: TableRef): Promise<bigint | null>;
+  /**
+   * The transactions that, at the moment of the call, may still commit a key into the table: every
+   * transaction that has taken a key and not yet ended must be among them.
+   */
+  writers(t: TableRef): Promise<Writers>;
   /** Rows for history, replay and snapshots. */
   range(t: TableRef, q: RangeQuery): Promise<Row[]>;
-  /**
-   * True when every transaction that was in progress at `fence` has ended by `now` (so an id that was
-   * invisible at `fence` and is still invisible in the snapshot of `now` will never appear).
-   */
-  horizonPassed(fence: Horizon, now: Horizon): boolean;
   /** Row count: exact for small tables, the planner's estimate for large ones. */
   countRows(table: string): Promise<{ count: number; estimated: boolean }>;
   /** Raises when the database cannot be reached. */

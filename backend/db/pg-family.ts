@@ -2,25 +2,19 @@
  * SQL shared by PostgreSQL (postgres.js) and the embedded PGlite. The drivers differ only in how they run
  * a statement and how they quote an identifier; both quote with their own escaping.
  *
- * Gap safety uses PostgreSQL's transaction-id horizon: every poll reads its rows and
- * `pg_current_snapshot()` in one statement (one snapshot). A key that is missing between visible keys
- * belongs to a transaction that was open at that snapshot or to none; once a later snapshot's `xmin`
- * has passed the first one's `xmax`, every transaction open at the first has ended, so a key still
- * missing then will never appear.
+ * Gap safety: a key of a table is taken (by its serial/identity default) inside an INSERT, which holds a
+ * RowExclusiveLock on the table from before the key is drawn until its transaction ends. So the
+ * transactions that can still commit a key are exactly those holding a write lock on the table; they
+ * are read from `pg_locks` (readable by any role), identified by virtual transaction id, which is never
+ * reused within a server's life.
  */
 import type { FieldType } from "../../contract/rest.ts";
 import type { Row } from "../../contract/server-messages.ts";
-import { EXACT_COUNT_LIMIT, type ColumnInfo, type Dialect, type DiscoveredTable, type Horizon, type PollResult, type RangeQuery, type TableRef } from "./dialect.ts";
-import { jsonSafeRow, toKey } from "./json-safe.ts";
+import { EXACT_COUNT_LIMIT, type ColumnInfo, type Dialect, type DiscoveredTable, type RangeQuery, type TableRef, type Writers } from "./dialect.ts";
+import { jsonSafeRow } from "./json-safe.ts";
 
-export interface PgHorizon {
-  xmin: bigint;
-  xmax: bigint;
-}
-
-const XMIN = "__nomnom_xmin";
-const XMAX = "__nomnom_xmax";
-const SNAPSHOT = `pg_snapshot_xmin(s.snap)::text AS "${XMIN}", pg_snapshot_xmax(s.snap)::text AS "${XMAX}"`;
+/** Lock modes an INSERT (or anything stronger that can write) holds on its table. */
+const WRITE_LOCKS = "'RowExclusiveLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'";
 
 export function pgFieldType(dataType: string): FieldType {
   switch (dataType) {
@@ -96,44 +90,25 @@ export abstract class PgFamilyDialect implements Dialect {
     return rows.map((r) => ({ name: String(r.name), type: pgFieldType(String(r.type)), dbType: String(r.type) }));
   }
 
-  async pollAfter(t: TableRef, after: bigint, limit: number): Promise<PollResult> {
+  async pollAfter(t: TableRef, after: bigint, limit: number): Promise<Row[]> {
     const key = this.quote(t.key);
+    const rows = await this.run(`SELECT * FROM ${this.quote(t.table)} WHERE ${key} > $1 ORDER BY ${key} LIMIT $2`, [after.toString(), limit]);
+    return rows.map(jsonSafeRow);
+  }
+
+  async head(t: TableRef): Promise<bigint | null> {
+    const [r] = await this.run(`SELECT max(${this.quote(t.key)})::text AS max_key FROM ${this.quote(t.table)}`);
+    return r!.max_key === null ? null : BigInt(r!.max_key as string);
+  }
+
+  async writers(t: TableRef): Promise<Writers> {
     const rows = await this.run(
-      `SELECT ${SNAPSHOT}, t.* FROM (SELECT pg_current_snapshot() AS snap) s
-         LEFT JOIN LATERAL (SELECT * FROM ${this.quote(t.table)} WHERE ${key} > $1 ORDER BY ${key} LIMIT $2) t ON true`,
-      [after.toString(), limit],
+      `SELECT DISTINCT virtualtransaction AS v FROM pg_locks
+        WHERE locktype = 'relation' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND relation = to_regclass($1) AND mode IN (${WRITE_LOCKS})`,
+      [this.quote(t.table)],
     );
-    const first = rows[0]!;
-    const horizon: PgHorizon = { xmin: BigInt(first[XMIN] as string), xmax: BigInt(first[XMAX] as string) };
-    if (first[t.key] === null || first[t.key] === undefined) return { rows: [], horizon };
-    return {
-      rows: rows.map((r) => {
-        delete r[XMIN];
-        delete r[XMAX];
-        return jsonSafeRow(r);
-      }),
-      horizon,
-    };
-  }
-
-  async head(t: TableRef): Promise<{ maxKey: bigint | null; horizon: Horizon }> {
-    const [r] = await this.run(
-      `SELECT ${SNAPSHOT}, (SELECT max(${this.quote(t.key)}) FROM ${this.quote(t.table)})::text AS max_key
-         FROM (SELECT pg_current_snapshot() AS snap) s`,
-    );
-    return {
-      maxKey: r!.max_key === null ? null : BigInt(r!.max_key as string),
-      horizon: { xmin: BigInt(r![XMIN] as string), xmax: BigInt(r![XMAX] as string) } satisfies PgHorizon,
-    };
-  }
-
-  async keysBetween(t: TableRef, after: bigint, upTo: bigint): Promise<bigint[]> {
-    const key = this.quote(t.key);
-    const rows = await this.run(`SELECT ${key}::text AS k FROM ${this.quote(t.table)} WHERE ${key} > $1 AND ${key} <= $2 ORDER BY ${key}`, [
-      after.toString(),
-      upTo.toString(),
-    ]);
-    return rows.map((r) => toKey(r.k));
+    return new Set(rows.map((r) => String(r.v)));
   }
 
   async range(t: TableRef, q: RangeQuery): Promise<Row[]> {
@@ -159,10 +134,6 @@ export abstract class PgFamilyDialect implements Dialect {
     );
     const out = rows.map(jsonSafeRow);
     return q.newest ? out.reverse() : out;
-  }
-
-  horizonPassed(fence: Horizon, now: Horizon): boolean {
-    return (now as PgHorizon).xmin >= (fence as PgHorizon).xmax;
   }
 
   async countRows(table: string): Promise<{ count: number; estimated: boolean }> {

@@ -17,8 +17,6 @@ export interface PollerOptions {
   intervalMs: number;
   batchSize: number;
   gapTimeoutMs: number;
-  /** Extra wait before a gap whose transactions have ended is passed (covers a key taken before its transaction had an id). */
-  gapGraceMs?: number;
   log: Logger;
   metrics: Metrics;
   /** Called synchronously with each contiguous run of new rows; the cursor has already moved past them. */
@@ -82,25 +80,23 @@ export class Poller {
   }
 
   /**
-   * The start position is the highest key visible now, once every transaction open at this moment has
-   * ended: any lower key that was in flight is then committed (and visible) or gone.
+   * The start position is the highest key visible now, once every transaction writing the table at this
+   * moment has ended: any lower key that was in flight is then committed (and visible) or gone.
    */
   private async settleStart(attempt = 0): Promise<void> {
     if (this.stopped) return;
+    const { dialect, table } = this.o;
     try {
-      const { maxKey, horizon } = await this.o.dialect.head(this.o.table);
+      const maxKey = await dialect.head(table);
+      const fence = await dialect.writers(table);
       const startedAt = Date.now();
-      for (;;) {
-        const now = await this.o.dialect.head(this.o.table);
-        if (this.o.dialect.horizonPassed(horizon, now.horizon) || Date.now() - startedAt > this.o.gapTimeoutMs) break;
+      while (fence.size > 0 && Date.now() - startedAt < this.o.gapTimeoutMs) {
+        const now = await dialect.writers(table);
+        if (![...fence].some((w) => now.has(w))) break;
         await new Promise((r) => setTimeout(r, 10));
         if (this.stopped) return;
       }
-      this.cursor = new GapCursor(maxKey ?? 0n, this.o.table.key, {
-        horizonPassed: (f, n) => this.o.dialect.horizonPassed(f, n),
-        graceMs: this.o.gapGraceMs ?? 100,
-        timeoutMs: this.o.gapTimeoutMs,
-      });
+      this.cursor = new GapCursor(maxKey ?? 0n, table.key, { timeoutMs: this.o.gapTimeoutMs });
       this.succeeded();
       this.readyResolve();
       this.schedule(this.o.intervalMs, () => this.poll());
@@ -112,9 +108,9 @@ export class Poller {
   private async poll(attempt = 0): Promise<void> {
     if (this.stopped || !this.cursor) return;
     const endTimer = this.o.metrics.pollDuration.startTimer({ entity: this.o.entity });
-    let result;
+    let rows;
     try {
-      result = await this.o.dialect.pollAfter(this.o.table, this.cursor.position, this.o.batchSize);
+      rows = await this.o.dialect.pollAfter(this.o.table, this.cursor.position, this.o.batchSize);
     } catch (e) {
       endTimer();
       this.failed(e, attempt, () => this.poll(attempt + 1));
@@ -123,7 +119,7 @@ export class Poller {
     endTimer();
     this.polls++;
     this.succeeded();
-    const step = this.cursor.advance(result.rows, result.horizon, Date.now());
+    const step = this.cursor.advance(rows, Date.now());
     for (const s of step.skipped) {
       const count = Number(s.to - s.from + 1n);
       this.o.metrics.gapsSkipped.inc({ entity: this.o.entity, reason: s.reason }, count);
@@ -135,7 +131,16 @@ export class Poller {
       this.o.metrics.rowsSeen.inc({ entity: this.o.entity }, step.rows.length);
       this.o.onRows(step.rows, step.keys);
     }
-    const full = result.rows.length >= this.o.batchSize;
+    if (this.cursor.hasGaps) {
+      // Taken after this poll's snapshot: the fence of new gaps, and the evidence the next poll judges gaps by.
+      try {
+        this.cursor.observeWriters(await this.o.dialect.writers(this.o.table));
+      } catch (e) {
+        this.failed(e, attempt, () => this.poll(attempt + 1));
+        return;
+      }
+    }
+    const full = rows.length >= this.o.batchSize;
     const delay = full && !step.blocked ? 0 : step.blocked ? Math.max(5, Math.round(this.o.intervalMs / 10)) : this.o.intervalMs;
     this.schedule(delay, () => this.poll());
   }

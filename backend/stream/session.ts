@@ -62,14 +62,24 @@ export class Session {
     let from = 0;
     while (from < keys.length && keys[from]! <= sub.sent) from++; // only after a client-supplied cursor ran ahead
     if (from === keys.length) return;
-    if (this.socket.bufferedAmount > this.hub.limits.bufferBytes) {
-      this.startLagging();
-      this.hub.metrics.dropped.inc({ reason: "lagging" }, frames.length - from);
+    const limit = this.hub.limits.bufferBytes;
+    if (this.batch) {
+      if (this.socket.bufferedAmount > limit) return this.lagBehind(frames.length - from);
+      this.sendRaw(from === 0 ? batch() : batchFrame(frames.slice(from), new Date().toISOString()));
+      sub.sent = keys[keys.length - 1]!;
       return;
     }
-    if (this.batch) this.sendRaw(from === 0 ? batch() : batchFrame(frames.slice(from), new Date().toISOString()));
-    else for (let i = from; i < frames.length; i++) this.sendRaw(frames[i]!);
-    sub.sent = keys[keys.length - 1]!;
+    // Checked per frame, so one large poll cannot overshoot the limit: the client lags from the exact row it stopped at.
+    for (let i = from; i < frames.length; i++) {
+      if (this.socket.bufferedAmount > limit) return this.lagBehind(frames.length - i);
+      this.sendRaw(frames[i]!);
+      sub.sent = keys[i]!;
+    }
+  }
+
+  private lagBehind(dropped: number): void {
+    this.startLagging();
+    this.hub.metrics.dropped.inc({ reason: "lagging" }, dropped);
   }
 
   handleText(text: string): void {

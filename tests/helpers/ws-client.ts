@@ -4,6 +4,8 @@ import type { ChangeMessage, ServerMessage } from "../../contract/server-message
 
 export class TestClient {
   readonly messages: ServerMessage[] = [];
+  /** Arrival time (Date.now()) of each entry of `messages`. */
+  readonly arrivals: number[] = [];
   readonly ws: WebSocket;
   closed: { code: number; reason: string } | null = null;
   private waiters: (() => void)[] = [];
@@ -12,6 +14,7 @@ export class TestClient {
     this.ws = ws;
     ws.on("message", (data) => {
       this.messages.push(JSON.parse(data.toString()) as ServerMessage);
+      this.arrivals.push(Date.now());
       this.notify();
     });
     ws.on("close", (code, reason) => {
