@@ -141,7 +141,7 @@ export class Session {
         this.sendRaw(message({ type: "subscribed", entities: names, cursors }));
       },
       (e: unknown) => {
-        if (!this.closed) this.error("database_unavailable", `could not read from the database: ${e instanceof Error ? e.message : String(e)}`);
+        if (!this.closed) this.error("internal", `the subscription failed: ${e instanceof Error ? e.message : String(e)}`);
       },
     );
   }
@@ -150,8 +150,28 @@ export class Session {
     return this.closed || this.subs.get(name) !== sub;
   }
 
-  /** Brings one entity up to the feed's position from the database, then switches it to live frames. */
+  /**
+   * Brings one entity up to the feed's position from the database, then switches it to live frames.
+   * While the database is unreachable the client is told once and the sync retries with backoff, so a
+   * client that subscribes during an outage is served as soon as the database answers again.
+   */
   private async sync(name: string, sub: Subscription, from: bigint | "snapshot" | "live"): Promise<void> {
+    let start = from;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.syncOnce(name, sub, start, () => (start = sub.sent));
+        return;
+      } catch (e) {
+        if (this.stale(name, sub)) return;
+        if (attempt === 0) this.error("database_unavailable", `could not read ${name} from the database (${e instanceof Error ? e.message : String(e)}); retrying until it answers`);
+        await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
+        if (this.stale(name, sub)) return;
+      }
+    }
+  }
+
+  /** One attempt; `progressed` is called once the start point is settled, so a retry continues from `sub.sent`. */
+  private async syncOnce(name: string, sub: Subscription, from: bigint | "snapshot" | "live", progressed: () => void): Promise<void> {
     const feed = this.hub.feeds.get(name)!;
     await feed.ready;
     if (this.stale(name, sub)) return;
@@ -167,6 +187,7 @@ export class Session {
     } else {
       sub.sent = from;
     }
+    progressed();
     for (;;) {
       const upTo = feed.position!;
       if (sub.sent >= upTo) {
@@ -228,7 +249,7 @@ export class Session {
     for (const [name, s] of lagging) {
       const sub: Subscription = { mode: "syncing", sent: s.sent, generation: s.generation };
       this.subs.set(name, sub);
-      void this.sync(name, sub, s.sent).catch(() => this.error("database_unavailable", "resynchronisation failed; reconnect with your cursor"));
+      void this.sync(name, sub, s.sent);
     }
   }
 
