@@ -15,8 +15,18 @@ export const METRIC = {
   databaseUp: "nomnom_database_up",
 } as const;
 
+/** What the metrics need to know about one watched entity. */
+export interface TrackedEntity {
+  entity: string;
+  /** When its poller last reached the database successfully (epoch ms), or null if it never has. */
+  lastPollAt(): number | null;
+}
+
 export class Metrics {
   readonly registry = new Registry();
+  private tracked: TrackedEntity[] = [];
+  private trackedSince = Date.now();
+
   readonly rowsSeen = new Counter({ name: METRIC.rowsSeen, help: "Rows the poller has seen inserted, per entity.", labelNames: ["entity"], registers: [this.registry] });
   readonly clients = new Gauge({ name: METRIC.clients, help: "Connected WebSocket clients.", registers: [this.registry] });
   readonly pollDuration = new Histogram({
@@ -26,7 +36,14 @@ export class Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
-  readonly pollLag = new Gauge({ name: METRIC.pollLag, help: "Seconds since the last successful poll, per entity.", labelNames: ["entity"], registers: [this.registry] });
+  readonly pollLag = new Gauge({
+    name: METRIC.pollLag,
+    help: "Seconds since the last successful poll, per entity (since start when it never succeeded).",
+    labelNames: ["entity"],
+    registers: [this.registry],
+    // Computed at scrape time, so the value is current whether or not anyone asks /api/health.
+    collect: () => this.updateLag(),
+  });
   readonly dropped = new Counter({
     name: METRIC.dropped,
     help: "Live messages not sent to a client because it was lagging (it is resynchronised from the database) or was closed.",
@@ -41,4 +58,29 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly databaseUp = new Gauge({ name: METRIC.databaseUp, help: "1 when the last database query succeeded.", registers: [this.registry] });
+
+  constructor() {
+    for (const reason of ["lagging", "closed"]) this.dropped.inc({ reason }, 0);
+  }
+
+  /**
+   * Declares the watched entities. Every per-entity series exists from here on with value 0, so `rate()`
+   * sees a counter that starts at zero (not a first sample that hides the first inserts) and an
+   * `absent()` alert means the backend is not reporting, never merely "no insert yet".
+   */
+  track(entities: TrackedEntity[]): void {
+    this.tracked = entities;
+    this.trackedSince = Date.now();
+    for (const { entity } of entities) {
+      this.rowsSeen.inc({ entity }, 0);
+      this.pollDuration.zero({ entity });
+      for (const reason of ["ended", "timeout"]) this.gapsSkipped.inc({ entity, reason }, 0);
+    }
+    this.updateLag();
+  }
+
+  private updateLag(): void {
+    const now = Date.now();
+    for (const t of this.tracked) this.pollLag.set({ entity: t.entity }, (now - (t.lastPollAt() ?? this.trackedSince)) / 1000);
+  }
 }
