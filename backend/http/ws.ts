@@ -31,7 +31,9 @@ function socketOf(ws: WSContext): ClientSocket {
 export function wsGuard(backend: Backend, adapter: RuntimeAdapter): MiddlewareHandler {
   return async (c, next) => {
     const { server } = backend.config;
-    if (!originAllowed(c.req.header("origin"), c.req.url, server.cors_origins)) {
+    // Same-origin pages are judged against the Host header: behind @hono/node-ws, c.req.url has no real host.
+    const host = c.req.header("host");
+    if (!originAllowed(c.req.header("origin"), host ? `http://${host}/` : c.req.url, server.cors_origins)) {
       return errorResponse(c, 403, "forbidden_origin", `origin ${c.req.header("origin")} is not in server.cors_origins`);
     }
     if (server.auth_tokens.length > 0) {

@@ -1,0 +1,94 @@
+/** The query: which entity, what to get (live rows, stats, insert rate, history), which columns, how many rows. */
+import { useEffect, useMemo, useState } from "react";
+import type { QueryEditorProps, SelectableValue } from "@grafana/data";
+import { Combobox, InlineField, Input, MultiCombobox, RadioButtonGroup, Stack, type ComboboxOption } from "@grafana/ui";
+import type { EntityInfo } from "../../contract/index.ts";
+import type { NomnomOptions, NomnomQuery, QueryType } from "../shared/types.ts";
+import type { NomnomDataSource } from "./datasource.ts";
+
+export type QueryEditorPropsT = QueryEditorProps<NomnomDataSource, NomnomQuery, NomnomOptions>;
+
+const ALL = "";
+
+export const QUERY_TYPES: Array<SelectableValue<QueryType>> = [
+  { label: "Live rows", value: "live", description: "The latest rows, then every new one" },
+  { label: "Stats", value: "stats", description: "Totals and insert counts per entity" },
+  { label: "Insert rate", value: "rate", description: "Inserts per second over time" },
+  { label: "History", value: "history", description: "Rows of the dashboard's time range" },
+];
+
+export function QueryEditor({ query, onChange, onRunQuery, datasource }: QueryEditorPropsT) {
+  const [entities, setEntities] = useState<EntityInfo[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    datasource.getEntities().then(
+      (list) => live && setEntities(list),
+      (e: unknown) => live && setLoadError(e instanceof Error ? e.message : String(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [datasource]);
+
+  const queryType = query.queryType ?? "live";
+  const entity = entities?.find((e) => e.name === query.entity);
+  const entityOptions: Array<ComboboxOption<string>> = useMemo(
+    () => [{ label: "All entities", value: ALL }, ...(entities ?? []).map((e) => ({ label: `${e.icon} ${e.name}`, value: e.name, description: e.table }))],
+    [entities],
+  );
+  const fieldOptions: Array<ComboboxOption<string>> = (entity?.fields ?? []).map((f) => ({ label: f.name, value: f.name, description: f.type }));
+  const update = (patch: Partial<NomnomQuery>) => {
+    onChange({ ...query, ...patch });
+    onRunQuery();
+  };
+
+  return (
+    <Stack direction="column" gap={1}>
+      <Stack wrap="wrap" gap={1}>
+        <InlineField label="Entity" labelWidth={10} error={loadError} invalid={Boolean(loadError)} tooltip="Template variables are allowed ($entity)">
+          <Combobox
+            id="nomnom-entity"
+            width={28}
+            options={entityOptions}
+            value={query.entity ?? ALL}
+            createCustomValue
+            loading={entities === null && !loadError}
+            onChange={(o) => update({ entity: o.value === ALL ? undefined : o.value, fields: undefined })}
+          />
+        </InlineField>
+        <InlineField label="Query" labelWidth={10}>
+          <RadioButtonGroup<QueryType> options={QUERY_TYPES} value={queryType} onChange={(v) => update({ queryType: v })} />
+        </InlineField>
+      </Stack>
+      {(queryType === "live" || queryType === "history") && (
+        <Stack wrap="wrap" gap={1}>
+          <InlineField label="Fields" labelWidth={10} tooltip="Columns to return; none selected = every column" disabled={!entity}>
+            <MultiCombobox<string>
+              width="auto"
+              minWidth={28}
+              options={fieldOptions}
+              value={query.fields ?? []}
+              placeholder={entity ? "every column" : "pick an entity first"}
+              onChange={(opts) => update({ fields: opts.map((o) => o.value) })}
+            />
+          </InlineField>
+          <InlineField label="Rows" labelWidth={10} tooltip={queryType === "live" ? "Rows kept, up to the entity's max_records" : "Newest rows of the range to fetch (default 5000)"}>
+            <Input
+              id="nomnom-limit"
+              type="number"
+              width={12}
+              min={1}
+              placeholder={queryType === "live" ? String(entity?.max_records ?? "max_records") : "5000"}
+              defaultValue={query.limit ?? ""}
+              onBlur={(e) => {
+                const n = Number(e.currentTarget.value);
+                update({ limit: e.currentTarget.value === "" || !Number.isFinite(n) || n < 1 ? undefined : Math.floor(n) });
+              }}
+            />
+          </InlineField>
+        </Stack>
+      )}
+    </Stack>
+  );
+}

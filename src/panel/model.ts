@@ -1,0 +1,119 @@
+/**
+ * From the frames a panel receives to what it shows: one view per entity, rows newest first with the
+ * display fields formatted, filtered by the search text and capped. Pure functions, so the panel, its
+ * CSV export and its tests agree on "what is shown".
+ */
+import { dateTimeFormat, FieldType, LoadingState, type DataFrame, type Field, type PanelData } from "@grafana/data";
+import type { EntityStats } from "../../contract/index.ts";
+import type { ConnectionState, NomnomFrameMeta } from "../shared/types.ts";
+
+export interface EntityView {
+  name: string;
+  color: string | null;
+  icon: string;
+  /** Columns shown, in order. */
+  columns: string[];
+  /** Rows as shown (formatted), newest first, before search and cap. */
+  rows: Array<Record<string, string>>;
+  stats: EntityStats | null;
+  maxRecords: number | null;
+  /** Rows appended since the query started (for the "new while paused" count). */
+  received: number;
+}
+
+export function nomnomMeta(frame: DataFrame): NomnomFrameMeta | undefined {
+  return (frame.meta?.custom as { nomnom?: NomnomFrameMeta } | undefined)?.nomnom;
+}
+
+function format(field: Field, i: number, timeZone: string): string {
+  const v: unknown = field.values[i];
+  if (v === null || v === undefined) return "";
+  if (field.type === FieldType.time && typeof v === "number") {
+    // Date-only columns carry a `time:` unit; they are midnight UTC, shown as the date they are.
+    const unit = field.config.unit;
+    if (unit?.startsWith("time:")) return dateTimeFormat(v, { timeZone: "utc", format: unit.slice(5) });
+    return dateTimeFormat(v, { timeZone, format: "YYYY-MM-DD HH:mm:ss" });
+  }
+  if (typeof v === "object") return JSON.stringify(v);
+  return String(v);
+}
+
+function statsFromFrames(frames: DataFrame[]): Map<string, EntityStats> {
+  const out = new Map<string, EntityStats>();
+  for (const f of frames) {
+    if (nomnomMeta(f)?.kind !== "stats") continue;
+    const col = (name: string) => f.fields.find((x) => x.name === name)?.values;
+    const names = col("entity") ?? [];
+    for (let i = 0; i < names.length; i++) {
+      out.set(String(names[i]), {
+        total: Number(col("total")?.[i] ?? 0),
+        total_estimated: false,
+        inserts_last_minute: Number(col("inserts_last_minute")?.[i] ?? 0),
+        inserts_last_5_minutes: Number(col("inserts_last_5_minutes")?.[i] ?? 0),
+        rate_per_second: Number(col("rate_per_second")?.[i] ?? 0),
+        last_id: (col("last_id")?.[i] as string | null) ?? null,
+        last_insert_at: null,
+      });
+    }
+  }
+  return out;
+}
+
+/** One view per entity frame (live or history rows); frames of other datasources are shown as they are. */
+export function entityViews(frames: DataFrame[], timeZone = "browser"): EntityView[] {
+  const stats = statsFromFrames(frames);
+  const views = new Map<string, EntityView>();
+  frames.forEach((frame, index) => {
+    const meta = nomnomMeta(frame);
+    if (meta && meta.kind !== "live" && meta.kind !== "history") return;
+    const name = meta?.entity?.name ?? frame.name ?? frame.refId ?? `Series ${index + 1}`;
+    const present = frame.fields.map((f) => f.name);
+    const display = (meta?.entity?.display ?? []).filter((d) => present.includes(d));
+    const columns = display.length > 0 ? display : present;
+    const fields = columns.map((c) => frame.fields.find((f) => f.name === c)!);
+    const rows: Array<Record<string, string>> = [];
+    for (let i = frame.length - 1; i >= 0; i--) {
+      const row: Record<string, string> = {};
+      fields.forEach((f, j) => (row[columns[j]!] = format(f, i, timeZone)));
+      rows.push(row);
+    }
+    const existing = views.get(name);
+    if (existing) {
+      existing.rows = [...rows, ...existing.rows];
+      return;
+    }
+    views.set(name, {
+      name,
+      color: meta?.entity?.color ?? null,
+      icon: meta?.entity?.icon ?? "▦",
+      columns,
+      rows,
+      stats: meta?.stats ?? stats.get(name) ?? null,
+      maxRecords: meta?.entity?.max_records ?? null,
+      received: meta?.received ?? 0,
+    });
+  });
+  return [...views.values()];
+}
+
+/** The connection as the frames report it (the datasource's socket), else from the panel's loading state. */
+export function connectionOf(data: PanelData): ConnectionState | null {
+  for (const f of data.series) {
+    const c = nomnomMeta(f)?.connection;
+    if (c) return c;
+  }
+  if (data.state === LoadingState.Error) return { status: "error", message: data.errors?.[0]?.message ?? data.error?.message, attempt: 0, since: 0 };
+  return null;
+}
+
+export function matchesSearch(row: Record<string, string>, search: string): boolean {
+  if (!search) return true;
+  const needle = search.toLowerCase();
+  return Object.values(row).some((v) => v.toLowerCase().includes(needle));
+}
+
+/** The rows a card shows: matching the search, newest first, at most `cap`. */
+export function shownRows(view: EntityView, search: string, cap: number | undefined): Array<Record<string, string>> {
+  const limit = cap ?? view.maxRecords ?? Infinity;
+  return view.rows.filter((r) => matchesSearch(r, search)).slice(0, limit);
+}

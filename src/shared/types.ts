@@ -1,0 +1,58 @@
+/**
+ * Names and shapes the datasource, the panel and the provisioning agree on
+ * (docs: notes on the plugin contract; wire types come from contract/).
+ */
+import type { DataQuery, DataSourceJsonData } from "@grafana/data";
+import type { EntityInfo, EntityStats } from "../../contract/index.ts";
+
+export const DATASOURCE_ID = "nomnom-live-datasource";
+export const PANEL_ID = "nomnom-live-panel";
+export const APP_ID = "nomnom-live-app";
+
+export type QueryType = "live" | "stats" | "rate" | "history";
+
+export interface NomnomQuery extends DataQuery {
+  /** Entity name (template variables allowed); absent = every entity. */
+  entity?: string;
+  queryType: QueryType;
+  /** Columns to return (live, history); absent = every column of the entity. */
+  fields?: string[];
+  /** Rows kept (live) or fetched (history); defaults to the entity's max_records (live) or 5000 (history). */
+  limit?: number;
+}
+
+export const DEFAULT_QUERY: Partial<NomnomQuery> = { queryType: "live" };
+
+export interface NomnomOptions extends DataSourceJsonData {
+  /** The backend's base URL as Grafana's server reaches it (the data-proxy route targets `<url>/api`). */
+  url?: string;
+  /** The backend's base URL as the browser reaches it, for the WebSocket; default: `url`. */
+  browserUrl?: string;
+}
+
+export interface NomnomSecureOptions {
+  /** A bearer token from the backend's `server.auth_tokens`. */
+  token?: string;
+}
+
+export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "error";
+
+export interface ConnectionState {
+  status: ConnectionStatus;
+  /** What went wrong, in words a user can act on (reconnecting, error). */
+  message?: string;
+  /** Failed attempts since the last successful connection. */
+  attempt: number;
+  /** Date.now() of the last change. */
+  since: number;
+}
+
+/** What the datasource puts in `frame.meta.custom.nomnom` for the panel (and anyone reading frames). */
+export interface NomnomFrameMeta {
+  kind: "live" | "history" | "stats" | "rate";
+  entity?: Pick<EntityInfo, "name" | "color" | "icon" | "key" | "timestamp" | "max_records"> & { display: string[] };
+  stats?: EntityStats | null;
+  connection: ConnectionState;
+  /** Rows appended since the query started: the panel counts what arrived while it was paused. */
+  received: number;
+}

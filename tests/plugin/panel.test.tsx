@@ -1,0 +1,142 @@
+/**
+ * The Entity stream panel in each state: empty, streaming, paused, filtered, disconnected — rendered
+ * with @testing-library/react from frames built by the datasource's own frame builders.
+ */
+import { describe, expect, it } from "@jest/globals";
+import "@testing-library/jest-dom/jest-globals";
+import { act, fireEvent, render, screen, within } from "@testing-library/react";
+import { createTheme, EventBusSrv, LoadingState, ThemeContext, type PanelData } from "@grafana/data";
+import { EntityPanel } from "../../src/panel/EntityPanel.tsx";
+import type { PanelOptions } from "../../src/panel/types.ts";
+import { lineFrame, orderFrame, panelData } from "./support/fixtures.ts";
+
+function renderPanel(data: PanelData, options: Partial<PanelOptions> = {}, mode: "dark" | "light" = "dark") {
+  const props = (d: PanelData) => ({
+    id: 1,
+    data: d,
+    timeRange: d.timeRange,
+    timeZone: "utc",
+    options: { entities: [], showStats: true, ...options },
+    fieldConfig: { defaults: {}, overrides: [] },
+    transparent: false,
+    width: 1200,
+    height: 800,
+    renderCounter: 0,
+    title: "Entity stream",
+    eventBus: new EventBusSrv(),
+    onOptionsChange: () => {},
+    onFieldConfigChange: () => {},
+    replaceVariables: (s: string) => s,
+    onChangeTimeRange: () => {},
+  });
+  const theme = createTheme({ colors: { mode } });
+  const ui = render(
+    <ThemeContext.Provider value={theme}>
+      <EntityPanel {...props(data)} />
+    </ThemeContext.Provider>,
+  );
+  return {
+    ...ui,
+    update: (d: PanelData) =>
+      ui.rerender(
+        <ThemeContext.Provider value={theme}>
+          <EntityPanel {...props(d)} />
+        </ThemeContext.Provider>,
+      ),
+  };
+}
+
+const rowTexts = (card: HTMLElement) => within(card).queryAllByTestId("nomnom-row").map((r) => r.textContent);
+
+describe("Entity stream panel", () => {
+  it("empty: explains what query to add", () => {
+    renderPanel(panelData([], LoadingState.Done));
+    expect(screen.getByTestId("nomnom-empty")).toHaveTextContent("No data yet. Add a query of the nomnom-live datasource (Live rows)");
+    expect(screen.queryAllByTestId(/^nomnom-card-/)).toHaveLength(0);
+  });
+
+  it("empty entity: a card that waits for inserts", () => {
+    renderPanel(panelData([lineFrame(0)]));
+    expect(within(screen.getByTestId("nomnom-card-OrderLineItem")).getByText("No rows yet — waiting for inserts.")).toBeInTheDocument();
+  });
+
+  it("streaming: one card per entity with colour, icon, stats and the display fields, newest first", () => {
+    const { update } = renderPanel(panelData([orderFrame(1, 3), lineFrame(2)]));
+    expect(screen.getByTestId("nomnom-status")).toHaveAttribute("data-status", "connected");
+    const order = screen.getByTestId("nomnom-card-Order");
+    expect(order).toHaveStyle({ borderLeftColor: "#3b82f6" });
+    expect(within(order).getByText("📦")).toBeInTheDocument();
+    expect(within(order).getAllByRole("columnheader").map((h) => h.textContent)).toEqual(["order_key", "total"]);
+    expect(rowTexts(order)).toEqual(["O-33.5", "O-22.5", "O-11.5"]);
+    expect(screen.getByTestId("nomnom-stats-Order")).toHaveTextContent("3 rows");
+    expect(screen.getByTestId("nomnom-stats-Order")).toHaveTextContent("0.5/s");
+    expect(rowTexts(screen.getByTestId("nomnom-card-OrderLineItem"))).toEqual(["2O-23", "1O-12"]);
+
+    update(panelData([orderFrame(1, 5), lineFrame(2)]));
+    expect(rowTexts(screen.getByTestId("nomnom-card-Order"))).toEqual(["O-55.5", "O-44.5", "O-33.5", "O-22.5", "O-11.5"]);
+  });
+
+  it("caps rows per entity at maxRecords and hides the stats when asked", () => {
+    renderPanel(panelData([orderFrame(1, 20)]), { maxRecords: 4, showStats: false });
+    expect(rowTexts(screen.getByTestId("nomnom-card-Order"))).toEqual(["O-2020.5", "O-1919.5", "O-1818.5", "O-1717.5"]);
+    expect(screen.queryByTestId("nomnom-stats-Order")).toBeNull();
+  });
+
+  it("paused: keeps what is shown while rows arrive, counts them, and catches up on resume", () => {
+    const { update } = renderPanel(panelData([orderFrame(1, 3)]));
+    fireEvent.click(screen.getByTestId("nomnom-pause"));
+    update(panelData([orderFrame(1, 6, undefined, 6)]));
+    expect(screen.getByTestId("nomnom-panel")).toHaveAttribute("data-paused", "true");
+    expect(rowTexts(screen.getByTestId("nomnom-card-Order"))).toHaveLength(3);
+    expect(screen.getByTestId("nomnom-paused-banner")).toHaveTextContent("Paused — 3 new rows arrived since.");
+    expect(screen.getByTestId("nomnom-pause")).toHaveTextContent("Resume (3 new)");
+    fireEvent.click(screen.getByTestId("nomnom-pause"));
+    expect(screen.getByTestId("nomnom-panel")).toHaveAttribute("data-paused", "false");
+    expect(rowTexts(screen.getByTestId("nomnom-card-Order"))).toEqual(["O-66.5", "O-55.5", "O-44.5", "O-33.5", "O-22.5", "O-11.5"]);
+  });
+
+  it("filtered: the search narrows rows, entity toggles hide cards, the options restrict entities", () => {
+    const { unmount } = renderPanel(panelData([orderFrame(1, 12), lineFrame(3)]));
+    act(() => {
+      fireEvent.change(screen.getByTestId("nomnom-search").querySelector("input") ?? screen.getByTestId("nomnom-search"), { target: { value: "O-1" } });
+    });
+    expect(rowTexts(screen.getByTestId("nomnom-card-Order"))).toEqual(["O-1212.5", "O-1111.5", "O-1010.5", "O-11.5"]);
+    expect(within(screen.getByTestId("nomnom-card-Order")).getByText("4 shown (filtered)")).toBeInTheDocument();
+    expect(rowTexts(screen.getByTestId("nomnom-card-OrderLineItem"))).toEqual(["1O-12"]);
+    fireEvent.click(screen.getByTestId("nomnom-toggle-OrderLineItem"));
+    expect(screen.queryByTestId("nomnom-card-OrderLineItem")).toBeNull();
+    expect(screen.getByTestId("nomnom-toggle-OrderLineItem")).toHaveAttribute("aria-pressed", "false");
+    unmount();
+
+    renderPanel(panelData([orderFrame(1, 2), lineFrame(3)]), { entities: ["OrderLineItem"] });
+    expect(screen.queryByTestId("nomnom-card-Order")).toBeNull();
+    expect(screen.getByTestId("nomnom-card-OrderLineItem")).toBeInTheDocument();
+  });
+
+  it("disconnected: shows reconnecting with the reason, then the error state, and keeps the rows", () => {
+    const reconnecting = { status: "reconnecting" as const, attempt: 2, since: 0, message: "the connection closed (code 1006); retrying in 2 s" };
+    const { update } = renderPanel(panelData([orderFrame(1, 2, reconnecting)]));
+    expect(screen.getByTestId("nomnom-status")).toHaveAttribute("data-status", "reconnecting");
+    expect(screen.getByTestId("nomnom-status")).toHaveTextContent("reconnecting (attempt 2)");
+    expect(screen.getByTestId("nomnom-banner")).toHaveTextContent("Connection lost, reconnecting: the connection closed (code 1006); retrying in 2 s");
+    expect(rowTexts(screen.getByTestId("nomnom-card-Order"))).toHaveLength(2);
+
+    const error = { status: "error" as const, attempt: 3, since: 0, message: "the backend refused the datasource's token" };
+    update(panelData([orderFrame(1, 2, error)], LoadingState.Error));
+    expect(screen.getByTestId("nomnom-status")).toHaveAttribute("data-status", "error");
+    expect(screen.getByTestId("nomnom-banner")).toHaveTextContent("Disconnected from nomnom-live: the backend refused the datasource's token");
+  });
+
+  it("follows the theme: light and dark give the cards different backgrounds", () => {
+    const background = (mode: "dark" | "light") => {
+      const { unmount } = renderPanel(panelData([orderFrame(1, 1)]), {}, mode);
+      const bg = getComputedStyle(screen.getByTestId("nomnom-card-Order")).backgroundColor;
+      unmount();
+      return bg;
+    };
+    const dark = background("dark");
+    const light = background("light");
+    expect(dark).not.toBe("");
+    expect(light).not.toBe(dark);
+  });
+});
