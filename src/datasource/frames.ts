@@ -52,6 +52,18 @@ export function convertColumn(field: FieldInfo, isKey: boolean, values: Array<Js
   }
 }
 
+/** Digits after the point in the decimal strings of a column ("57950.40" → 2), so numbers show as the database holds them. */
+export function decimalScale(values: Array<JsonValue | undefined>): number | undefined {
+  let scale: number | undefined;
+  for (const v of values) {
+    if (typeof v !== "string") continue;
+    const dot = v.indexOf(".");
+    const digits = dot < 0 ? 0 : v.length - dot - 1;
+    scale = Math.max(scale ?? 0, digits);
+  }
+  return scale;
+}
+
 export function selectedFields(info: EntityInfo, wanted?: string[]): FieldInfo[] {
   if (!wanted || wanted.length === 0) return info.fields;
   const set = new Set(wanted);
@@ -86,6 +98,10 @@ export function rowsFrame(info: EntityInfo, rows: StoredRow[], refId: string, fi
       const config: FieldConfig = {};
       if (f.name === info.key) config.custom = { nomnomKey: true };
       if (f.type === "date") config.unit = "time:YYYY-MM-DD";
+      if (f.type === "decimal") {
+        const scale = decimalScale(rows.map((r) => r.data[f.name]));
+        if (scale !== undefined) config.decimals = scale;
+      }
       return { name: f.name, type, values, config };
     }),
   });

@@ -35,6 +35,7 @@ function format(field: Field, i: number, timeZone: string): string {
     return dateTimeFormat(v, { timeZone, format: "YYYY-MM-DD HH:mm:ss" });
   }
   if (typeof v === "object") return JSON.stringify(v);
+  if (typeof v === "number" && field.config.decimals !== undefined && field.config.decimals !== null) return v.toFixed(field.config.decimals);
   return String(v);
 }
 

@@ -67,18 +67,18 @@ describe("Entity stream panel", () => {
     expect(order).toHaveStyle({ borderLeftColor: "#3b82f6" });
     expect(within(order).getByText("📦")).toBeInTheDocument();
     expect(within(order).getAllByRole("columnheader").map((h) => h.textContent)).toEqual(["order_key", "total"]);
-    expect(rowTexts(order)).toEqual(["O-33.5", "O-22.5", "O-11.5"]);
+    expect(rowTexts(order)).toEqual(["O-33.50", "O-22.50", "O-11.50"]);
     expect(screen.getByTestId("nomnom-stats-Order")).toHaveTextContent("3 rows");
     expect(screen.getByTestId("nomnom-stats-Order")).toHaveTextContent("0.5/s");
     expect(rowTexts(screen.getByTestId("nomnom-card-OrderLineItem"))).toEqual(["2O-23", "1O-12"]);
 
     update(panelData([orderFrame(1, 5), lineFrame(2)]));
-    expect(rowTexts(screen.getByTestId("nomnom-card-Order"))).toEqual(["O-55.5", "O-44.5", "O-33.5", "O-22.5", "O-11.5"]);
+    expect(rowTexts(screen.getByTestId("nomnom-card-Order"))).toEqual(["O-55.50", "O-44.50", "O-33.50", "O-22.50", "O-11.50"]);
   });
 
   it("caps rows per entity at maxRecords and hides the stats when asked", () => {
     renderPanel(panelData([orderFrame(1, 20)]), { maxRecords: 4, showStats: false });
-    expect(rowTexts(screen.getByTestId("nomnom-card-Order"))).toEqual(["O-2020.5", "O-1919.5", "O-1818.5", "O-1717.5"]);
+    expect(rowTexts(screen.getByTestId("nomnom-card-Order"))).toEqual(["O-2020.50", "O-1919.50", "O-1818.50", "O-1717.50"]);
     expect(screen.queryByTestId("nomnom-stats-Order")).toBeNull();
   });
 
@@ -92,7 +92,7 @@ describe("Entity stream panel", () => {
     expect(screen.getByTestId("nomnom-pause")).toHaveTextContent("Resume (3 new)");
     fireEvent.click(screen.getByTestId("nomnom-pause"));
     expect(screen.getByTestId("nomnom-panel")).toHaveAttribute("data-paused", "false");
-    expect(rowTexts(screen.getByTestId("nomnom-card-Order"))).toEqual(["O-66.5", "O-55.5", "O-44.5", "O-33.5", "O-22.5", "O-11.5"]);
+    expect(rowTexts(screen.getByTestId("nomnom-card-Order"))).toEqual(["O-66.50", "O-55.50", "O-44.50", "O-33.50", "O-22.50", "O-11.50"]);
   });
 
   it("filtered: the search narrows rows, entity toggles hide cards, the options restrict entities", () => {
@@ -100,7 +100,7 @@ describe("Entity stream panel", () => {
     act(() => {
       fireEvent.change(screen.getByTestId("nomnom-search").querySelector("input") ?? screen.getByTestId("nomnom-search"), { target: { value: "O-1" } });
     });
-    expect(rowTexts(screen.getByTestId("nomnom-card-Order"))).toEqual(["O-1212.5", "O-1111.5", "O-1010.5", "O-11.5"]);
+    expect(rowTexts(screen.getByTestId("nomnom-card-Order"))).toEqual(["O-1212.50", "O-1111.50", "O-1010.50", "O-11.50"]);
     expect(within(screen.getByTestId("nomnom-card-Order")).getByText("4 shown (filtered)")).toBeInTheDocument();
     expect(rowTexts(screen.getByTestId("nomnom-card-OrderLineItem"))).toEqual(["1O-12"]);
     fireEvent.click(screen.getByTestId("nomnom-toggle-OrderLineItem"));

@@ -4,7 +4,7 @@ import { FieldType } from "@grafana/data";
 import { backoffDelay } from "../../src/client/backoff.ts";
 import { EntityStream } from "../../src/client/entity-stream.ts";
 import { idAfter } from "../../src/client/row-id.ts";
-import { convertColumn } from "../../src/datasource/frames.ts";
+import { convertColumn, decimalScale } from "../../src/datasource/frames.ts";
 import { toCsv } from "../../src/panel/csv.ts";
 
 describe("typed fields", () => {
@@ -16,6 +16,12 @@ describe("typed fields", () => {
     expect(convertColumn({ name: "at", type: "datetime", display: true }, false, ["2026-11-24T12:00:00.000Z"])).toEqual({ type: FieldType.time, values: [Date.UTC(2026, 10, 24, 12)] });
     expect(convertColumn({ name: "ok", type: "boolean", display: true }, false, [true, null])).toEqual({ type: FieldType.boolean, values: [true, null] });
     expect(convertColumn({ name: "j", type: "json", display: true }, false, [{ a: 1 }])).toEqual({ type: FieldType.other, values: [{ a: 1 }] });
+  });
+
+  it("keeps a decimal column's scale, so 57950.40 is not shown as 57950.4", () => {
+    expect(decimalScale(["57950.40", null, "12.5"])).toBe(2);
+    expect(decimalScale(["7", "8"])).toBe(0);
+    expect(decimalScale([null, 3])).toBeUndefined();
   });
 
   it("compares ids exactly past 2^53", () => {
