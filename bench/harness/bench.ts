@@ -1,0 +1,157 @@
+/** Runs a plan — scenarios side by side, the capacity search, the soak — and returns the results document. */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Plan } from "../plan.ts";
+import type { PlantedFault } from "./ipc.ts";
+import { gitCommit, machineInfo } from "./machine.ts";
+import type { BenchResults, ScenarioResult, SearchResult, SoakResult, TargetKey, TargetResult, Workload } from "./results.ts";
+import { ratios } from "./ratios.ts";
+import { runTarget } from "./run-target.ts";
+import { dropSchemas } from "./schema.ts";
+
+export interface BenchOptions {
+  dbUrl: string;
+  command: string;
+  quick: boolean;
+  notes?: string[];
+  /** Plant a fault in one client of every run of this target (the harness's own check). */
+  plant?: { target: TargetKey; fault: PlantedFault };
+  log?: (line: string) => void;
+}
+
+function fmt(r: TargetResult): string {
+  if (r.status === "failed") return `FAILED: ${r.error}`;
+  const l = r.latency_ms;
+  const c = r.correctness!;
+  return `${r.status === "aborted" ? `ABORTED (${r.error}) ` : ""}p50 ${l?.p50 ?? "-"} p99 ${l?.p99 ?? "-"} max ${l?.max ?? "-"} ms | ${r.insert.achieved_rate}/s in, ${r.delivered_rows_per_s}/s out | lost ${c.lost} dup ${c.duplicated} backlog ${c.backlog} | server cpu ${r.server?.cpu_pct ?? "-"}% rss ${r.server?.peak_rss_mb ?? "-"} MB | clients cpu ${r.clients_process?.cpu_pct ?? "-"}% | ${r.db?.queries_per_s ?? "-"} q/s | machine ${r.machine_busy_pct}%`;
+}
+
+/** Least-squares slope of RSS over time, in MB per minute, from `fromS` seconds on. */
+export function rssSlope(samples: [number, number][], fromS: number): number | null {
+  const pts = samples.filter(([t]) => t >= fromS);
+  if (pts.length < 3) return null;
+  const n = pts.length;
+  const mt = pts.reduce((a, [t]) => a + t, 0) / n;
+  const mr = pts.reduce((a, [, r]) => a + r, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [t, r] of pts) {
+    num += (t - mt) * (r - mr);
+    den += (t - mt) ** 2;
+  }
+  return den === 0 ? null : Math.round((num / den) * 60 * 100) / 100;
+}
+
+/** Why a search step fails, or null when it holds. */
+export function searchVerdict(r: TargetResult, rate: number, clients: number, p99LimitMs: number): string | null {
+  if (r.status !== "ok") return r.error ?? r.status;
+  const c = r.correctness!;
+  if (c.lost || c.duplicated) return `${c.lost} lost, ${c.duplicated} duplicated`;
+  if (c.backlog) return `${c.backlog} rows not delivered when the drain ended`;
+  if (r.clients_ready < clients || c.closed_clients) return `${clients - r.clients_ready} clients not ready, ${c.closed_clients} closed`;
+  if (r.insert.achieved_rate < rate * 0.9) return `the writers reached only ${r.insert.achieved_rate} inserts/s`;
+  const p99 = r.latency_ms?.p99 ?? Infinity;
+  if (p99 >= p99LimitMs) return `p99 ${p99} ms`;
+  return null;
+}
+
+export async function runBench(plan: Plan, o: BenchOptions): Promise<BenchResults> {
+  const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const started = Date.now();
+  const stamp = new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14);
+  const prefix = `nnbench_${stamp}_${randomBytes(2).toString("hex")}_`;
+  const tmpDir = mkdtempSync(join(tmpdir(), "nomnom-bench-"));
+  let seq = 0;
+  const total = plan.scenarios.reduce((a, s) => a + s.targets.length, 0) + plan.search.reduce((a, s) => a + s.clients.length * s.rates.length, 0) + (plan.soak ? 1 : 0);
+  const onSignal = () => {
+    void dropSchemas(o.dbUrl, prefix).finally(() => process.exit(130));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const run = async (what: string, target: TargetKey, workload: Workload, extra: { rssSampleMs?: number } = {}) => {
+    seq++;
+    log(`[${seq}/≤${total}] ${what} ${target}: ${workload.rate}/s × ${workload.clients} clients, ${workload.intervalMs} ms, ${workload.durationMs / 1000} s`);
+    const r = await runTarget({
+      dbUrl: o.dbUrl,
+      schema: `${prefix}${seq}`,
+      tmpDir,
+      target,
+      workload,
+      maxDrainMs: plan.maxDrainMs,
+      settleLimitMs: plan.settleLimitMs,
+      ...(plan.stallMs ? { stallMs: plan.stallMs } : {}),
+      ...(plan.quietMs ? { quietMs: plan.quietMs } : {}),
+      log,
+      ...(o.plant?.target === target ? { plant: o.plant.fault } : {}),
+      ...extra,
+    });
+    log(`    ${fmt(r)}`);
+    return r;
+  };
+  try {
+    const machine = await machineInfo(o.dbUrl);
+    const notes = [...(o.notes ?? [])];
+    if (machine.loadavg_at_start[0]! > 0.5 * machine.cores) notes.push(`The machine was not idle when the run started (load average ${machine.loadavg_at_start.join(", ")} on ${machine.cores} cores); figures are distorted.`);
+
+    const scenarios: ScenarioResult[] = [];
+    for (const s of plan.scenarios) {
+      const results: TargetResult[] = [];
+      for (const t of s.targets) results.push(await run(s.id, t, s.workload));
+      scenarios.push({ id: s.id, title: s.title, workload: s.workload, results, ratios: ratios(results) });
+    }
+
+    const search: SearchResult[] = [];
+    for (const p of plan.search) {
+      const res: SearchResult = { target: p.target, intervalMs: p.intervalMs, p99LimitMs: p.p99LimitMs, steps: [], best: [] };
+      for (const clients of p.clients) {
+        let best: { rate: number; p99: number | null } | null = null;
+        for (const rate of p.rates) {
+          const workload: Workload = { rate, clients, intervalMs: p.intervalMs, durationMs: p.durationMs, writers: 4, tickMs: 10, maxRowsPerTx: 200 };
+          const r = await run("search", p.target, workload);
+          const why = searchVerdict(r, rate, clients, p.p99LimitMs);
+          res.steps.push({ clients, rate, pass: why === null, why: why ?? `p99 ${r.latency_ms?.p99} ms, nothing lost`, result: r });
+          if (why !== null) break;
+          best = { rate, p99: r.latency_ms?.p99 ?? null };
+        }
+        res.best.push({ clients, rate: best?.rate ?? null, p99: best?.p99 ?? null });
+        if (!best) break; // more clients will not do better
+      }
+      search.push(res);
+    }
+
+    let soak: SoakResult | null = null;
+    if (plan.soak) {
+      const r = await run("soak", plan.soak.target, plan.soak.workload, { rssSampleMs: plan.soak.sampleMs });
+      const samples = r.rss_samples ?? [];
+      const fittedAfter = Math.min(30, Math.round(plan.soak.workload.durationMs / 5000));
+      soak = {
+        target: plan.soak.target,
+        result: { ...r, rss_samples: undefined },
+        rss: {
+          start_mb: samples[0]?.[1] ?? null,
+          end_mb: samples[samples.length - 1]?.[1] ?? null,
+          peak_mb: r.server?.peak_rss_mb ?? null,
+          slope_mb_per_min: rssSlope(samples, fittedAfter),
+          samples,
+          fitted_after_s: fittedAfter,
+        },
+      };
+      delete soak.result.rss_samples;
+    }
+
+    const all = [...scenarios.flatMap((s) => s.results), ...search.flatMap((s) => s.steps.map((x) => x.result)), ...(soak ? [soak.result] : [])];
+    const clientBound = all.filter((r) => (r.clients_process?.cpu_pct ?? 0) > 90);
+    if (clientBound.length) notes.push(`In ${clientBound.length} run(s) the clients process used more than 90 % of a core; there the clients, not the server, may set the pace (see clients_process.cpu_pct).`);
+    const busy = all.filter((r) => r.machine_busy_pct > 95);
+    if (busy.length) notes.push(`In ${busy.length} run(s) both cores were over 95 % busy: everything (PostgreSQL, server, clients, writer) shares this machine.`);
+    const settings = { max_drain_ms: plan.maxDrainMs, settle_limit_ms: plan.settleLimitMs, stall_ms: plan.stallMs ?? null, quiet_ms: plan.quietMs ?? null };
+    return { version: 1, date: new Date(started).toISOString(), command: o.command, quick: o.quick, git: gitCommit(), machine, notes, settings, scenarios, search, soak, elapsed_s: Math.round((Date.now() - started) / 1000) };
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await dropSchemas(o.dbUrl, prefix).catch(() => {});
+    rmSync(tmpDir, { recursive: true, force: true });
+  }
+}
