@@ -15,9 +15,10 @@ import type { RuntimeAdapter } from "./adapter.ts";
 import { errorResponse } from "./errors.ts";
 import { originAllowed, tokenMatches } from "./security.ts";
 
-function socketOf(ws: WSContext): ClientSocket {
+/** Any runtime: text through Hono's WebSocket context (shared frames as their text). */
+export function genericSocket(ws: WSContext): ClientSocket {
   return {
-    send: (data) => ws.send(data),
+    send: (data) => ws.send(typeof data === "string" ? data : data.text),
     close: (code, reason) => ws.close(code, reason),
     get bufferedAmount() {
       return (ws.raw as { bufferedAmount?: number } | undefined)?.bufferedAmount ?? 0;
@@ -61,7 +62,7 @@ export function wsHandler(backend: Backend, adapter: RuntimeAdapter) {
     let stopHeartbeat: (() => void) | undefined;
     return {
       onOpen(_event, ws) {
-        session = backend.hub.open(socketOf(ws), address, {
+        session = backend.hub.open(adapter.clientSocket?.(ws) ?? genericSocket(ws), address, {
           batch,
           subscribeAll,
           mode: backend.config.polling.mode,

@@ -7,6 +7,7 @@ import type { WebSocket } from "ws";
 import type { Backend } from "../backend.ts";
 import { mountApp, type RouteExtension } from "../http/app.ts";
 import type { RuntimeAdapter } from "../http/adapter.ts";
+import type { ClientSocket } from "../stream/client-socket.ts";
 
 // @hono/node-ws reports socket errors with the global ErrorEvent, which Node.js only has from v22;
 // without it an oversized frame would throw inside the socket's error handler.
@@ -19,6 +20,26 @@ if (typeof globalThis.ErrorEvent === "undefined") {
       this.error = init.error;
       this.message = init.message ?? (init.error instanceof Error ? init.error.message : "");
     }
+  };
+}
+
+/**
+ * A client socket straight on `ws`: a shared frame goes out as its one UTF-8 buffer (ws encodes a string
+ * anew for every client), and the frames of one publish are corked into one write per client.
+ */
+function nodeSocket(ws: WebSocket): ClientSocket {
+  const text = { binary: false };
+  return {
+    send: (data) => (typeof data === "string" ? ws.send(data) : ws.send(data.bytes, text)),
+    close: (code, reason) => ws.close(code, reason),
+    cork: () => (ws as unknown as { _socket?: { cork(): void } })._socket?.cork(),
+    uncork: () => (ws as unknown as { _socket?: { uncork(): void } })._socket?.uncork(),
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    get isOpen() {
+      return ws.readyState === ws.OPEN;
+    },
   };
 }
 
@@ -36,6 +57,7 @@ export async function serveNode(backend: Backend, options: { port?: number; host
   const adapter: RuntimeAdapter = {
     upgradeWebSocket: upgradeWebSocket as RuntimeAdapter["upgradeWebSocket"],
     remoteAddress: (c) => getConnInfo(c).remote.address ?? "unknown",
+    clientSocket: (ws) => nodeSocket(ws.raw as WebSocket),
     heartbeat(raw, intervalMs, onDead) {
       const ws = raw as WebSocket;
       let alive = true;

@@ -23,6 +23,8 @@ export interface EntityFeed {
   /** Everything up to here has been published or will never exist; null until `ready`. */
   readonly position: bigint | null;
   readonly ready: Promise<void>;
+  /** The highest entity-table key history may return: the position in table mode, unbounded in events mode. */
+  historyBound(): bigint;
   /** The newest rows at or below `upTo`, oldest first. */
   latest(upTo: bigint, limit: number): Promise<Row[]>;
   /** Changes in (after, upTo], ascending. */
@@ -42,6 +44,10 @@ export class TableFeed implements EntityFeed {
 
   get ready(): Promise<void> {
     return this.poller.ready;
+  }
+
+  historyBound(): bigint {
+    return this.poller.position!;
   }
 
   latest(upTo: bigint, limit: number): Promise<Row[]> {

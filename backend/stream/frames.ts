@@ -20,3 +20,17 @@ export function message(m: WithoutTimestamp<ServerMessage>): string {
   const { type, ...rest } = m;
   return JSON.stringify({ type, timestamp: new Date().toISOString(), ...rest });
 }
+
+const utf8 = new TextEncoder();
+
+/**
+ * A text message shared by many clients: serialised once, and encoded to UTF-8 once, on first need, so a
+ * runtime that writes bytes sends the same buffer to every client instead of encoding per client.
+ */
+export class SharedFrame {
+  private encoded: Uint8Array | undefined;
+  constructor(readonly text: string) {}
+  get bytes(): Uint8Array {
+    return (this.encoded ??= utf8.encode(this.text));
+  }
+}

@@ -8,7 +8,7 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { ClientSocket } from "./client-socket.ts";
 import type { Change, EntityFeed } from "./feed.ts";
-import { batchFrame, changeFrame, message } from "./frames.ts";
+import { batchFrame, changeFrame, message, SharedFrame } from "./frames.ts";
 import { Session } from "./session.ts";
 
 export interface HubLimits {
@@ -70,16 +70,17 @@ export class Hub {
     if (this.sessions.size === 0 || changes.length === 0) return;
     const ts = new Date().toISOString();
     const entityJson = JSON.stringify(entity);
-    const frames = changes.map((c) => changeFrame(entityJson, c, ts));
+    const texts = changes.map((c) => changeFrame(entityJson, c, ts));
+    const frames = texts.map((t) => new SharedFrame(t));
     const keys = changes.map((c) => c.id);
-    let batch: string | undefined;
-    const getBatch = () => (batch ??= batchFrame(frames, ts));
+    let batch: SharedFrame | undefined;
+    const getBatch = () => (batch ??= new SharedFrame(batchFrame(texts, ts)));
     for (const s of this.sessions) s.deliver(entity, keys, frames, getBatch);
   }
 
   publishStats(stats: EntityStatsMap): void {
     if (this.sessions.size === 0) return;
-    const frame = message({ type: "stats_update", data: stats });
+    const frame = new SharedFrame(message({ type: "stats_update", data: stats }));
     for (const s of this.sessions) if (s.socket.bufferedAmount <= this.limits.bufferBytes) s.socket.send(frame);
   }
 

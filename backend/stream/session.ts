@@ -11,10 +11,12 @@ import { CloseCode, type ErrorCode } from "../../contract/server-messages.ts";
 import { toRowId } from "../db/json-safe.ts";
 import type { ClientSocket } from "./client-socket.ts";
 import type { Change } from "./feed.ts";
-import { batchFrame, changeFrame, message } from "./frames.ts";
+import { batchFrame, changeFrame, message, type SharedFrame } from "./frames.ts";
 import type { Hub } from "./hub.ts";
 
 const REPLAY_PAGE = 1000;
+/** Bytes of frames written to one client in one corked run: few writes, and a buffer check between runs. */
+const CORK_BYTES = 64 * 1024;
 
 interface Subscription {
   mode: "syncing" | "live" | "lagging";
@@ -44,7 +46,7 @@ export class Session {
     this.tokens = hub.limits.messagesBurst;
   }
 
-  private sendRaw(data: string): void {
+  private sendRaw(data: string | SharedFrame): void {
     if (this.socket.isOpen) this.socket.send(data);
   }
 
@@ -53,7 +55,7 @@ export class Session {
   }
 
   /** Frames from the hub: the same strings for every client; `keys` ascend. */
-  deliver(entity: string, keys: bigint[], frames: string[], batch: () => string): void {
+  deliver(entity: string, keys: bigint[], frames: SharedFrame[], batch: () => SharedFrame): void {
     const sub = this.subs.get(entity);
     if (!sub || sub.mode !== "live") {
       if (sub?.mode === "lagging") this.hub.metrics.dropped.inc({ reason: "lagging" }, frames.length);
@@ -65,15 +67,23 @@ export class Session {
     const limit = this.hub.limits.bufferBytes;
     if (this.batch) {
       if (this.socket.bufferedAmount > limit) return this.lagBehind(frames.length - from);
-      this.sendRaw(from === 0 ? batch() : batchFrame(frames.slice(from), new Date().toISOString()));
+      this.sendRaw(from === 0 ? batch() : batchFrame(frames.slice(from).map((f) => f.text), new Date().toISOString()));
       sub.sent = keys[keys.length - 1]!;
       return;
     }
-    // Checked per frame, so one large poll cannot overshoot the limit: the client lags from the exact row it stopped at.
-    for (let i = from; i < frames.length; i++) {
+    // Frames leave corked in runs of at most CORK_BYTES (one write each); the buffer is checked between runs,
+    // after the kernel took what it could, so one large poll cannot overshoot the limit and the client lags
+    // from the exact row it stopped at.
+    let i = from;
+    while (i < frames.length) {
       if (this.socket.bufferedAmount > limit) return this.lagBehind(frames.length - i);
-      this.sendRaw(frames[i]!);
-      sub.sent = keys[i]!;
+      this.socket.cork?.();
+      for (let run = 0; i < frames.length && run < CORK_BYTES; i++) {
+        this.sendRaw(frames[i]!);
+        run += frames[i]!.text.length;
+        sub.sent = keys[i]!;
+      }
+      this.socket.uncork?.();
     }
   }
 
@@ -208,8 +218,10 @@ export class Session {
     if (changes.length === 0) return;
     const ts = new Date().toISOString();
     const frames = changes.map((c) => changeFrame(entityJson, c, ts));
-    if (this.batch) this.sendRaw(batchFrame(frames, ts));
-    else for (const f of frames) this.sendRaw(f);
+    if (this.batch) return this.sendRaw(batchFrame(frames, ts));
+    this.socket.cork?.();
+    for (const f of frames) this.sendRaw(f);
+    this.socket.uncork?.();
   }
 
   /** Waits (bounded by the lag timeout) until the socket has room, so a replay never floods a slow client. */
