@@ -6,9 +6,11 @@ import pkg from "../package.json" with { type: "json" };
 import type { EntityStatsMap, HealthResponse } from "../contract/rest.ts";
 import { CloseCode } from "../contract/server-messages.ts";
 import type { Config } from "./config/schema.ts";
-import type { Dialect } from "./db/dialect.ts";
+import type { ColumnInfo, Dialect } from "./db/dialect.ts";
 import { toRowId } from "./db/json-safe.ts";
 import { openDatabase } from "./db/open.ts";
+import { eventsStream, prepareEvents } from "./events/events-stream.ts";
+import { Retention } from "./events/retention.ts";
 import { resolveEntities, type Entity } from "./entities.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { Metrics } from "./metrics.ts";
@@ -35,6 +37,10 @@ export class Backend {
   readonly hub: Hub;
   readonly stats_ = new Map<string, EntityStatsTracker>();
   private readonly pollers: Poller[] = [];
+  /** The poller behind each entity (in events mode the changelog's, shared). */
+  private readonly entityPollers: Poller[] = [];
+  /** Events mode: the changelog's retention. */
+  readonly retention: Retention | null = null;
   private statsTimer: ReturnType<typeof setInterval> | null = null;
   private databaseError: string | null = null;
 
@@ -44,9 +50,32 @@ export class Backend {
     readonly entities: Entity[],
     readonly log: Logger,
     private readonly ownsDialect: boolean,
+    /** Events mode: each entity's columns, to decode changelog payloads. */
+    eventColumns: Map<string, ColumnInfo[]> | null = null,
   ) {
     const p = config.polling;
-    const feeds: EntityFeed[] = entities.map((entity) => {
+    const onHealth = (ok: boolean, e?: unknown) => {
+      this.databaseError = ok ? null : e instanceof Error ? e.message : String(e);
+    };
+    let feeds: EntityFeed[];
+    if (eventColumns) {
+      for (const e of entities) this.stats_.set(e.info.name, new EntityStatsTracker());
+      const events = eventsStream({
+        entities,
+        columns: eventColumns,
+        dialect,
+        polling: p,
+        log,
+        metrics: this.metrics,
+        stats: (name) => this.stats_.get(name)!,
+        publish: (name, changes) => this.hub.publish(name, changes),
+        onHealth,
+      });
+      this.pollers.push(events.poller);
+      for (const _ of entities) this.entityPollers.push(events.poller);
+      feeds = events.feeds;
+      this.retention = new Retention({ dialect, days: p.cleanup_after_days, position: () => events.poller.position, log });
+    } else feeds = entities.map((entity) => {
       const stats = new EntityStatsTracker();
       this.stats_.set(entity.info.name, stats);
       const poller = new Poller({
@@ -67,8 +96,10 @@ export class Backend {
         },
       });
       this.pollers.push(poller);
+      this.entityPollers.push(poller);
       return new TableFeed(entity, poller, dialect);
     });
+    this.metrics.track(entities.map((e, i) => ({ entity: e.info.name, lastPollAt: () => this.entityPollers[i]!.lastPollAt })));
     const s = config.server;
     this.hub = new Hub(
       feeds,
@@ -89,12 +120,12 @@ export class Backend {
   static async create(options: BackendOptions): Promise<Backend> {
     const log = options.log ?? createLogger();
     const { config } = options;
-    if (config.polling.mode === "events") throw new Error("polling.mode: events is not available in this build");
     const dialect = options.dialect ?? (await openDatabase(config.database.url, { dataDir: config.database.data_dir }));
     try {
       const entities = await resolveEntities(dialect, config.entities, options.source);
       if (entities.length === 0) log.warn("no entities to watch: configure `entities` or create a table with a single-column integer primary key");
-      return new Backend(config, dialect, entities, log, !options.dialect);
+      const eventColumns = config.polling.mode === "events" ? await prepareEvents(dialect, entities, options.source) : null;
+      return new Backend(config, dialect, entities, log, !options.dialect, eventColumns);
     } catch (e) {
       if (!options.dialect) await dialect.close().catch(() => {});
       throw e;
@@ -105,6 +136,7 @@ export class Backend {
     if (this.config.server.auth_tokens.length === 0) this.log.warn("server.auth_tokens is empty: the API and WebSocket are open to anyone who can reach this port");
     for (const p of this.pollers) p.start();
     for (const e of this.entities) void this.initialCount(e);
+    void this.pollers[0]?.ready.then(() => this.retention?.start());
     this.statsTimer = setInterval(() => this.hub.publishStats(this.stats()), this.config.server.stats_interval_ms);
   }
 
@@ -134,10 +166,9 @@ export class Backend {
     const now = Date.now();
     const entities: HealthResponse["entities"] = {};
     let lagging: string | null = null;
-    for (const [i, p] of this.pollers.entries()) {
+    for (const [i, p] of this.entityPollers.entries()) {
       const name = this.entities[i]!.info.name;
       const lag = p.lastPollAt === null ? null : now - p.lastPollAt;
-      this.metrics.pollLag.set({ entity: name }, lag === null ? 0 : lag / 1000);
       const gap = p.waitingOnGap;
       entities[name] = {
         last_id: p.position === null ? null : toRowId(p.position),
@@ -161,6 +192,7 @@ export class Backend {
   async stop(): Promise<void> {
     if (this.statsTimer) clearInterval(this.statsTimer);
     for (const p of this.pollers) p.stop();
+    this.retention?.stop();
     this.hub.closeAll(CloseCode.GoingAway, "server shutting down; reconnect with your cursor");
     if (this.ownsDialect) await this.dialect.close().catch(() => {});
   }

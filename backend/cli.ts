@@ -9,6 +9,7 @@ import { ConfigError } from "./config/errors.ts";
 import { defaultConfig, loadConfig } from "./config/load.ts";
 import type { Config } from "./config/schema.ts";
 import { openDatabase, DatabaseUrlError } from "./db/open.ts";
+import { DatabaseAccessError } from "./db/errors.ts";
 import { demoSchema } from "./demo/schema.ts";
 import { startDemoWriter } from "./demo/writer.ts";
 import type { RouteExtension } from "./http/app.ts";
@@ -27,6 +28,10 @@ Usage:
   nomnom-live demo  [--config FILE] [--rate N]
                                         the TPC-H example on the embedded PGlite (or DATABASE_URL),
                                         with a writer inserting N orders per second (default 5)
+  nomnom-live migrate [--config FILE]   events mode: create db_events and the entities' triggers (safe to re-run)
+  nomnom-live generate --config FILE --out DIR [options]
+                                        Grafana provisioning and Prometheus configuration from FILE
+                                        (nomnom-live generate --help for the options)
 
 Environment: PORT overrides server.port; DATABASE_URL fills database.url; NOMNOM_LOG=debug|info|warn|error.
 `;
@@ -45,6 +50,7 @@ async function extensions(): Promise<RouteExtension[]> {
 export async function runCli(argv: string[], serve: Serve): Promise<number> {
   const log = createLogger();
   const [command, ...rest] = argv;
+  if (command === "generate") return (await import("./generate/command.ts")).runGenerate(rest);
   const { values } = parseArgs({
     args: rest,
     options: { config: { type: "string", short: "c" }, rate: { type: "string" }, help: { type: "boolean", short: "h" } },
@@ -71,12 +77,17 @@ export async function runCli(argv: string[], serve: Serve): Promise<number> {
         }
         return await runServer(config, file, serve, log, true);
       }
+      case "migrate": {
+        const config = values.config ? await loadConfig(values.config) : await defaultConfig();
+        const { runMigrate } = await import("./events/migrate-command.ts");
+        return await runMigrate(config, values.config ?? "(defaults)");
+      }
       default:
         process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
         return 2;
     }
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof DatabaseUrlError) {
+    if (e instanceof ConfigError || e instanceof DatabaseUrlError || e instanceof DatabaseAccessError) {
       process.stderr.write(`${e.message}\n`);
       return 2;
     }

@@ -4,7 +4,8 @@
  *
  *   node tests/run.mjs [--only backend,browser,...] [files…]
  *
- * node:test suites live in tests/<area>/**\/*.test.ts (backend, generator, deno, bench, browser);
+ * First the static checks (`npm run typecheck`, `npm run lint`); then the
+ * node:test suites in tests/<area>/**\/*.test.ts (backend, generator, deno, bench, browser);
  * jest (jsdom) runs the plugin's tests in tests/plugin. Outside CI a suite whose database server is
  * missing is skipped and listed at the end; with CI=true it fails instead.
  */
@@ -43,6 +44,13 @@ const files = positionals.length > 0 ? positionals : areas.flatMap(testFiles);
 const out = mkdtempSync(join(tmpdir(), "nomnom-tests-"));
 const tap = join(out, "node.tap");
 let failed = 0;
+
+if (positionals.length === 0 && (!only || only.has("static"))) {
+  for (const script of ["typecheck", "lint"]) {
+    process.stdout.write(`\n▶ npm run ${script}\n`);
+    if ((await run("npm", ["run", "--silent", script])) !== 0) failed++;
+  }
+}
 
 if (files.length > 0) {
   process.stdout.write(`\n▶ node:test — ${files.length} files\n`);

@@ -48,6 +48,15 @@ export interface RangeQuery {
   limit: number;
   /** Take the newest rows of the range (still returned in ascending order). */
   newest?: boolean;
+  /** Only rows whose column equals the value (events mode: one entity's changelog rows). */
+  match?: { column: string; value: string };
+}
+
+/** Which old rows `prune` deletes: key ≤ upTo and timestamp < olderThan, oldest first, at most `limit`. */
+export interface PruneQuery {
+  upTo: bigint;
+  olderThan: Date;
+  limit: number;
 }
 
 export interface Dialect {
@@ -67,6 +76,8 @@ export interface Dialect {
   writers(t: TableRef): Promise<Writers>;
   /** Rows for history, replay and snapshots. */
   range(t: TableRef, q: RangeQuery): Promise<Row[]>;
+  /** Deletes one batch of old rows (events mode retention); returns how many it deleted. */
+  prune(t: TableRef, q: PruneQuery): Promise<number>;
   /** Row count: exact for small tables, the planner's estimate for large ones. */
   countRows(table: string): Promise<{ count: number; estimated: boolean }>;
   /** Raises when the database cannot be reached. */

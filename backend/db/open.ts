@@ -17,10 +17,9 @@ export async function openDatabase(url: string | undefined, options: { dataDir?:
     }
     case "mysql":
     case "mariadb": {
-      const specifier = "./mysql.ts";
-      const mod = (await import(specifier).catch(() => null)) as { MysqlDialect: new (url: string) => Dialect } | null;
-      if (!mod) throw new DatabaseUrlError("MySQL/MariaDB support is not available in this build");
-      return new mod.MysqlDialect(url);
+      // Loaded on demand, so PostgreSQL and PGlite users never load mysql2.
+      const { MysqlDialect } = await import("./mysql.ts");
+      return MysqlDialect.open(url);
     }
     default:
       throw new DatabaseUrlError(`database.url must start with postgres://, postgresql://, mysql:// or mariadb:// (got "${url.replace(/\/\/[^@/]*@/, "//…@")}")`);

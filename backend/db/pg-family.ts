@@ -10,7 +10,7 @@
  */
 import type { FieldType } from "../../contract/rest.ts";
 import type { Row } from "../../contract/server-messages.ts";
-import { EXACT_COUNT_LIMIT, type ColumnInfo, type Dialect, type DiscoveredTable, type RangeQuery, type TableRef, type Writers } from "./dialect.ts";
+import { EXACT_COUNT_LIMIT, type ColumnInfo, type Dialect, type DiscoveredTable, type PruneQuery, type RangeQuery, type TableRef, type Writers } from "./dialect.ts";
 import { jsonSafeRow } from "./json-safe.ts";
 
 /** Lock modes an INSERT (or anything stronger that can write) holds on its table. */
@@ -121,6 +121,7 @@ export abstract class PgFamilyDialect implements Dialect {
     };
     if (q.after !== undefined) add((p) => `${key} > ${p}`, q.after.toString());
     if (q.before !== undefined) add((p) => `${key} < ${p}`, q.before.toString());
+    if (q.match) add((p) => `${this.quote(q.match!.column)} = ${p}`, q.match.value);
     if (q.from || q.to) {
       if (!t.timestamp) throw new Error("time range needs a timestamp column");
       const ts = this.quote(t.timestamp);
@@ -134,6 +135,18 @@ export abstract class PgFamilyDialect implements Dialect {
     );
     const out = rows.map(jsonSafeRow);
     return q.newest ? out.reverse() : out;
+  }
+
+  async prune(t: TableRef, q: PruneQuery): Promise<number> {
+    if (!t.timestamp) throw new Error("pruning needs a timestamp column");
+    const key = this.quote(t.key);
+    const table = this.quote(t.table);
+    const [r] = await this.run(
+      `WITH gone AS (DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${key} <= $1 AND ${this.quote(t.timestamp)} < $2 ORDER BY ${key} LIMIT $3) RETURNING 1)
+       SELECT count(*)::int AS n FROM gone`,
+      [q.upTo.toString(), q.olderThan.toISOString(), q.limit],
+    );
+    return Number(r!.n);
   }
 
   async countRows(table: string): Promise<{ count: number; estimated: boolean }> {

@@ -9,6 +9,7 @@ import { grafanaDashboard } from "./grafana-dashboard.ts";
 import { grafanaDatasources } from "./grafana-datasources.ts";
 import { grafanaPlugins } from "./grafana-plugins.ts";
 import { prometheusFiles } from "./prometheus.ts";
+import { eventsSql } from "./events-sql.ts";
 
 export type { GenerateContext } from "./context.ts";
 
@@ -26,6 +27,7 @@ export const EMITTERS: Emitter[] = [
   grafanaDashboard,
   grafanaAlerting,
   prometheusFiles,
+  eventsSql,
 ];
 
 /** Every emitter's files, sorted by path; two emitters claiming one path, or a path leaving the output directory, is a bug. */

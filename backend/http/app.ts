@@ -2,7 +2,7 @@
  * The Hono application: middleware (security headers, CORS, rate limit, auth, body limit) and routes.
  * Runtime specifics (serving, WebSocket upgrade, peer address) come in through the adapter.
  */
-import { Hono } from "hono";
+import type { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";

@@ -44,7 +44,9 @@ export function restRoutes(backend: Backend): Hono {
       return errorResponse(c, 400, "invalid_query", `entity "${name}" has no timestamp column configured, so from/to cannot be used`);
     }
     await feed.ready;
-    const upTo = feed.position!;
+    // Table mode: the stream position bounds the keys; events mode: the changelog position is the cursor.
+    const upTo = feed.historyBound();
+    const position = feed.position!;
     const limit = q.limit ?? 100;
     const after = q.after_id === undefined ? undefined : BigInt(q.after_id);
     const rows = await backend.dialect.range(ref, {
@@ -58,7 +60,7 @@ export function restRoutes(backend: Backend): Hono {
     });
     const hasMore = rows.length > limit;
     const records = hasMore ? (after === undefined ? rows.slice(1) : rows.slice(0, limit)) : rows;
-    return c.json<RecordsResponse>({ entity: name, records, cursor: toRowId(upTo), has_more: hasMore });
+    return c.json<RecordsResponse>({ entity: name, records, cursor: toRowId(position), has_more: hasMore });
   });
 
   api.post("/ws-ticket", (c) => c.json(backend.tickets.issue()));

@@ -8,7 +8,7 @@ import { ROOT } from "./spawn.ts";
 
 export async function machineInfo(dbUrl: string): Promise<BenchResults["machine"]> {
   const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
-  let pg = "unknown";
+  let pg: string;
   try {
     const [r] = await sql<{ v: string }[]>`SELECT current_setting('server_version') AS v`;
     pg = r!.v;

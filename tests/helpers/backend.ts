@@ -19,7 +19,13 @@ export async function startBackend(db: TestDatabase, yaml: string, env: Record<s
   config.server.port = 0;
   config.server.host = "127.0.0.1";
   const { dialect, owned } = await db.backendDialect();
-  const backend = await Backend.create({ config, dialect, log: createLogger((process.env.NOMNOM_LOG as "debug") ?? "error"), source: "test.yaml" });
+  let backend: Backend;
+  try {
+    backend = await Backend.create({ config, dialect, log: createLogger((process.env.NOMNOM_LOG as "debug") ?? "error"), source: "test.yaml" });
+  } catch (e) {
+    if (owned) await dialect.close(); // a refused start must not leave the test process a pool to wait on
+    throw e;
+  }
   backend.start();
   const server = await serveNode(backend);
   await backend.ready();

@@ -1,16 +1,21 @@
 /**
- * Test databases. Every test gets its own: a fresh in-memory PGlite, or its own schema on the real
- * PostgreSQL (127.0.0.1:5432, database `test`). With CI=true a missing server is a failure, not a skip.
+ * Test databases. Every test gets its own: a fresh in-memory PGlite, its own schema on the real
+ * PostgreSQL (127.0.0.1:5432, database `test`), or its own database on the real MariaDB (127.0.0.1:3306,
+ * root). With CI=true a missing server is a failure, not a skip.
  */
 import { randomBytes } from "node:crypto";
+import mysql from "mysql2/promise";
 import postgres from "postgres";
 import type { Dialect } from "../../backend/db/dialect.ts";
+import { MysqlDialect } from "../../backend/db/mysql.ts";
 import { PgliteDialect } from "../../backend/db/pglite.ts";
 import { PostgresDialect } from "../../backend/db/postgres.ts";
 
-export type DbKind = "pglite" | "postgres";
+export type DbKind = "pglite" | "postgres" | "mariadb";
 
 export const POSTGRES_URL = process.env.NOMNOM_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+/** The server, without a database: each test creates its own. */
+export const MARIADB_URL = process.env.NOMNOM_TEST_MARIADB_URL ?? "mysql://root@127.0.0.1:3306/";
 export const IN_CI = process.env.CI === "true";
 
 export interface TestDatabase {
@@ -28,6 +33,17 @@ export interface TestDatabase {
 
 const reachable = new Map<string, Promise<string | null>>();
 
+async function probeMariadb(url: string): Promise<string | null> {
+  try {
+    const conn = await mysql.createConnection({ uri: url, connectTimeout: 3000 });
+    await conn.query("SELECT 1");
+    await conn.end();
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 async function probe(url: string): Promise<string | null> {
   const sql = postgres(url, { max: 1, connect_timeout: 3, onnotice: () => {} });
   try {
@@ -43,6 +59,11 @@ async function probe(url: string): Promise<string | null> {
 /** Why a suite on `kind` is skipped here, or undefined to run it. Never skips in CI. */
 export async function skipReason(kind: DbKind): Promise<string | undefined> {
   if (kind === "pglite" || IN_CI) return undefined;
+  if (kind === "mariadb") {
+    if (!reachable.has(kind)) reachable.set(kind, probeMariadb(MARIADB_URL));
+    const error = await reachable.get(kind)!;
+    return error ? `MariaDB not reachable at ${MARIADB_URL} (${error}); skipped outside CI` : undefined;
+  }
   if (!reachable.has(kind)) reachable.set(kind, probe(POSTGRES_URL));
   const error = await reachable.get(kind)!;
   return error ? `PostgreSQL not reachable at ${POSTGRES_URL} (${error}); skipped outside CI` : undefined;
@@ -67,6 +88,7 @@ export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
       drop: () => dialect.close(),
     };
   }
+  if (kind === "mariadb") return createMariadbDatabase();
   const schema = uniqueName("nn_test");
   const admin = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} });
   await admin.unsafe(`CREATE SCHEMA ${schema}`);
@@ -92,4 +114,57 @@ export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
   };
 }
 
-export const ALL_KINDS: DbKind[] = ["pglite", "postgres"];
+/** A MariaDB URL for `database` on the test server (the same user and host as MARIADB_URL). */
+export function mariadbUrl(database: string): string {
+  const u = new URL(MARIADB_URL);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** Runs one statement as the server's administrator (CREATE/DROP DATABASE, users). */
+export async function mariadbAdmin(sql: string): Promise<void> {
+  const conn = await mysql.createConnection({ uri: MARIADB_URL, connectTimeout: 3000 });
+  try {
+    await conn.query(sql);
+  } finally {
+    await conn.end();
+  }
+}
+
+async function createMariadbDatabase(): Promise<TestDatabase> {
+  const database = uniqueName("nn_test");
+  await mariadbAdmin(`CREATE DATABASE ${database}`);
+  const url = mariadbUrl(database);
+  const dialect = await MysqlDialect.open(url, { max: 24 });
+  return {
+    kind: "mariadb",
+    url,
+    dialect,
+    async transaction(fn) {
+      // A dedicated connection: the transaction's statements must not interleave with others on the pool.
+      const conn = await dialect.pool.getConnection();
+      try {
+        await conn.query("START TRANSACTION");
+        try {
+          await fn(async (sql) => {
+            const [rows] = await conn.query(sql);
+            return Array.isArray(rows) ? (rows as unknown[]) : [];
+          });
+          await conn.query("COMMIT");
+        } catch (e) {
+          await conn.query("ROLLBACK").catch(() => {});
+          throw e;
+        }
+      } finally {
+        conn.release();
+      }
+    },
+    backendDialect: async () => ({ dialect: await MysqlDialect.open(url), owned: true }),
+    async drop() {
+      await dialect.close();
+      await mariadbAdmin(`DROP DATABASE IF EXISTS ${database}`);
+    },
+  };
+}
+
+export const ALL_KINDS: DbKind[] = ["pglite", "postgres", "mariadb"];

@@ -1,0 +1,88 @@
+/**
+ * `polling.mode: events`: one gap-safe poller over the `db_events` changelog, whose rows are sorted out
+ * to their entities' feeds, statistics and subscribers. Checked at start: the changelog must exist
+ * (created by `nomnom-live migrate`).
+ */
+import type { Config } from "../config/schema.ts";
+import { ConfigError } from "../config/errors.ts";
+import type { ColumnInfo, Dialect } from "../db/dialect.ts";
+import type { Entity } from "../entities.ts";
+import type { Logger } from "../log.ts";
+import type { Metrics } from "../metrics.ts";
+import { Poller } from "../poller/poller.ts";
+import type { EntityStatsTracker } from "../stats.ts";
+import type { Change } from "../stream/feed.ts";
+import { EVENTS_REF, EVENTS_TABLE } from "./changelog.ts";
+import { EventsFeed } from "./events-feed.ts";
+
+/** The columns of every entity (to decode payloads), after checking that the changelog exists. */
+export async function prepareEvents(dialect: Dialect, entities: Entity[], source = "configuration"): Promise<Map<string, ColumnInfo[]>> {
+  const changelog = await dialect.columns(EVENTS_TABLE);
+  if (changelog.length === 0) {
+    throw new ConfigError(source, [
+      {
+        path: "polling.mode",
+        message: `is events, but the ${dialect.name} database has no ${EVENTS_TABLE} table; create it and the triggers with \`nomnom-live migrate --config <this file>\``,
+      },
+    ]);
+  }
+  const out = new Map<string, ColumnInfo[]>();
+  for (const e of entities) out.set(e.info.name, await dialect.columns(e.ref.table));
+  return out;
+}
+
+export interface EventsStreamOptions {
+  entities: Entity[];
+  columns: Map<string, ColumnInfo[]>;
+  dialect: Dialect;
+  polling: Config["polling"];
+  log: Logger;
+  metrics: Metrics;
+  stats: (entity: string) => EntityStatsTracker;
+  publish: (entity: string, changes: Change[]) => void;
+  onHealth: (ok: boolean, error?: unknown) => void;
+}
+
+export function eventsStream(o: EventsStreamOptions): { poller: Poller; feeds: EventsFeed[] } {
+  const byName = new Map<string, EventsFeed>();
+  const poller = new Poller({
+    entity: EVENTS_TABLE,
+    table: EVENTS_REF,
+    dialect: o.dialect,
+    intervalMs: o.polling.interval_ms,
+    batchSize: o.polling.max_events_per_poll,
+    gapTimeoutMs: o.polling.gap_timeout_ms,
+    log: o.log,
+    metrics: o.metrics,
+    onRows: (rows) => {
+      // Per entity, in changelog order; events of entities not watched (any more) are passed over.
+      const grouped = new Map<string, Change[]>();
+      for (const row of rows) {
+        const feed = byName.get(String(row.entity));
+        if (!feed) continue;
+        const change = feed.toChange(row);
+        const list = grouped.get(feed.entity.info.name);
+        if (list) list.push(change);
+        else grouped.set(feed.entity.info.name, [change]);
+      }
+      for (const [name, changes] of grouped) {
+        const stats = o.stats(name);
+        const inserts = changes.filter((c) => c.type === "insert").length;
+        const deletes = changes.filter((c) => c.type === "delete").length;
+        if (inserts > 0) {
+          stats.record(inserts, changes[changes.length - 1]!.id);
+          o.metrics.rowsSeen.inc({ entity: name }, inserts);
+        }
+        stats.total = Math.max(0, stats.total - deletes);
+        o.publish(name, changes);
+      }
+    },
+    onHealth: o.onHealth,
+  });
+  const feeds = o.entities.map((e) => {
+    const feed = new EventsFeed(e, poller, o.dialect, o.columns.get(e.info.name) ?? []);
+    byName.set(e.info.name, feed);
+    return feed;
+  });
+  return { poller, feeds };
+}
