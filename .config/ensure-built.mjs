@@ -1,17 +1,36 @@
 /**
- * Builds the plugin and the preview page unless both are there: the tests that load them (jest's
- * manifest test, the browser tests) call this, so `npm test` works even where `npm install` did not build.
+ * Builds the plugin and the preview page unless both are there and newer than their sources: the tests
+ * that load them (jest's manifest test, the browser tests) call this, so `npm test` works even where
+ * `npm install` did not build, and never tests a stale build.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const needed = ["dist/module.js", "dist/datasource/module.js", "dist/panel/module.js", "preview/dist/preview.js"];
 
+const sources = ["src", "preview/src", "contract", "plugin.json", "webpack.config.ts", "preview/webpack.config.ts", ".config/webpack"];
+
+/** The newest modification time among the files under `entry` (a file or a folder). */
+function newest(entry) {
+  const full = path.join(root, entry);
+  if (!existsSync(full)) return 0;
+  const stat = statSync(full);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(0, ...readdirSync(full, { recursive: true }).map((f) => statSync(path.join(full, String(f))).mtimeMs));
+}
+
+function upToDate() {
+  if (!needed.every((f) => existsSync(path.join(root, f)))) return false;
+  // webpack rewrites only the outputs that change, so the build's time is that of its newest output.
+  const built = Math.max(...needed.map((f) => statSync(path.join(root, f)).mtimeMs));
+  return Math.max(...sources.map(newest)) <= built;
+}
+
 export function ensureBuilt() {
-  if (needed.every((f) => existsSync(path.join(root, f)))) return;
+  if (upToDate()) return;
   process.stderr.write("building the plugin and the preview page (npm run build)…\n");
   const r = spawnSync(process.execPath, ["--import", "tsx", "node_modules/webpack/bin/webpack.js", "-c", "./webpack.config.ts", "--env", "production", "--stats", "errors-warnings"], {
     cwd: root,

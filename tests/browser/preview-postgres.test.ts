@@ -81,7 +81,7 @@ entities:
     for (const p of [page, second]) await waitUntil("5 orders", async () => (await cardRows(p, "Order")).length === 5);
     assert.deepEqual(keys(await cardRows(page, "Order")), range(1, 5));
     assert.deepEqual(await cardRows(second, "Order"), await cardRows(page, "Order"));
-    assert.deepEqual((await cardRows(page, "Order"))[0], ["O-5", "7.5", "2024-10-29"]);
+    assert.deepEqual((await cardRows(page, "Order"))[0], ["O-5", "7.50", "2024-10-29"]);
     await second.close();
   });
 

@@ -4,10 +4,9 @@
  * continues live from the history's cursor without gap or duplicate.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { dateTime, FieldType, LoadingState, type DataQueryRequest, type TimeRange } from "@grafana/data";
-import type { NomnomQuery } from "../../src/shared/types.ts";
+import { dateTime, FieldType, LoadingState, type TimeRange } from "@grafana/data";
 import { startBackendProcess, type BackendHandle } from "./support/backend-process.ts";
-import { frameIds, installRuntime, makeDatasource, metaOf, Recorder, waitFor } from "./support/datasource.ts";
+import { frameIds, installRuntime, makeDatasource, metaOf, Recorder, request, waitFor } from "./support/datasource.ts";
 
 const YAML = `
 polling: { interval_ms: 100 }
@@ -21,9 +20,6 @@ function lastHour(): TimeRange {
   const to = dateTime();
   return { from: dateTime(to.valueOf() - 3_600_000), to, raw: { from: "now-1h", to: "now" } };
 }
-
-const request = (targets: NomnomQuery[], range?: TimeRange) =>
-  ({ requestId: "q", interval: "1s", intervalMs: 1000, range, scopedVars: {}, targets, timezone: "utc", app: "dashboard", startTime: Date.now() }) as unknown as DataQueryRequest<NomnomQuery>;
 
 describe("stats, rate and history queries", () => {
   let be: BackendHandle;

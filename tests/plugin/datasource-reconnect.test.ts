@@ -4,10 +4,9 @@
  * resumes with its cursor, and ends up holding exactly the rows of the table: none missing, none twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { LoadingState, type DataQueryRequest } from "@grafana/data";
-import type { NomnomQuery } from "../../src/shared/types.ts";
+import { LoadingState } from "@grafana/data";
 import { startBackendProcess, type BackendHandle } from "./support/backend-process.ts";
-import { frameIds, installRuntime, makeDatasource, metaOf, Recorder, sleep, waitFor } from "./support/datasource.ts";
+import { frameIds, installRuntime, makeDatasource, metaOf, Recorder, sleep, request, waitFor } from "./support/datasource.ts";
 
 const YAML = `
 polling: { interval_ms: 100 }
@@ -16,15 +15,14 @@ entities:
   - { name: Order, table: orders, max_records: 5000 }
 `;
 
-const request = (targets: NomnomQuery[]) =>
-  ({ requestId: "r", interval: "1s", intervalMs: 1000, scopedVars: {}, targets, timezone: "utc", app: "dashboard", startTime: Date.now() }) as unknown as DataQueryRequest<NomnomQuery>;
-
 describe("reconnect and resume", () => {
   let be: BackendHandle;
   beforeAll(async () => {
     be = await startBackendProcess(YAML);
     installRuntime();
     await be.insert(1, 20);
+    // The snapshot must hold all 20: rows the poller had not yet seen would arrive live and count as received.
+    await waitFor("the poller to count 20 orders", async () => ((await (await fetch(`${be.url}/api/stats`)).json()).Order.total as number) === 20);
   });
   afterAll(async () => {
     await be?.exit();

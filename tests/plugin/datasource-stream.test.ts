@@ -4,10 +4,9 @@
  * key per query, share one WebSocket, carry typed fields, and close the socket when they stop.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { FieldType, LoadingState, type DataFrame, type DataQueryRequest } from "@grafana/data";
-import type { NomnomQuery } from "../../src/shared/types.ts";
+import { FieldType, LoadingState, type DataFrame } from "@grafana/data";
 import { startBackendProcess, type BackendHandle } from "./support/backend-process.ts";
-import { frameIds, installRuntime, makeDatasource, metaOf, Recorder, sleep, waitFor } from "./support/datasource.ts";
+import { frameIds, installRuntime, makeDatasource, metaOf, Recorder, sleep, request, waitFor } from "./support/datasource.ts";
 
 const YAML = `
 polling: { interval_ms: 100 }
@@ -16,10 +15,6 @@ entities:
   - { name: Order, table: orders, timestamp: created_at, display_fields: [order_key, total], max_records: 100, color: "#3b82f6", icon: "O" }
   - { name: OrderLineItem, table: order_line_items }
 `;
-
-function request(targets: NomnomQuery[]): DataQueryRequest<NomnomQuery> {
-  return { requestId: "t", interval: "1s", intervalMs: 1000, range: undefined, scopedVars: {}, targets, timezone: "utc", app: "dashboard", startTime: Date.now() } as unknown as DataQueryRequest<NomnomQuery>;
-}
 
 describe("live queries", () => {
   let be: BackendHandle;

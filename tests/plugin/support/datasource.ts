@@ -1,13 +1,19 @@
 /** Datasource instances for tests, wired like the preview wires them (BackendSrv over fetch, no template variables). */
-import { LoadingState, type DataFrame, type DataQueryResponse, type DataSourceInstanceSettings, type PanelData } from "@grafana/data";
+import { LoadingState, type DataFrame, type DataQueryRequest, type DataQueryResponse, type DataSourceInstanceSettings, type PanelData, type TimeRange } from "@grafana/data";
 import { setBackendSrv, setTemplateSrv } from "@grafana/runtime";
 import type { Observable, Subscription } from "rxjs";
 import { PreviewBackendSrv } from "../../../preview/src/backend-srv.ts";
 import { previewTemplateSrv } from "../../../preview/src/template-srv.ts";
 import { NomnomDataSource } from "../../../src/datasource/datasource.ts";
-import type { NomnomFrameMeta, NomnomOptions } from "../../../src/shared/types.ts";
+import type { NomnomFrameMeta, NomnomOptions, NomnomQuery } from "../../../src/shared/types.ts";
 
 let uid = 0;
+let requests = 0;
+
+/** A query request as a dashboard panel sends it. */
+export function request(targets: NomnomQuery[], range?: TimeRange): DataQueryRequest<NomnomQuery> {
+  return { requestId: `q${++requests}`, interval: "1s", intervalMs: 1000, range, scopedVars: {}, targets, timezone: "utc", app: "dashboard", startTime: Date.now() } as unknown as DataQueryRequest<NomnomQuery>;
+}
 
 /**
  * Grafana's runtime services as the preview provides them. `bearer` stands in for the data proxy's
