@@ -105,6 +105,7 @@ export class Backend {
       feeds,
       {
         bufferBytes: s.client_buffer_bytes,
+        totalBufferBytes: s.total_buffer_bytes,
         lagTimeoutMs: 30_000,
         messageBytes: s.max_message_bytes,
         messagesPerSecond: 50,

@@ -65,6 +65,8 @@ export const configSchema = z.strictObject({
       rate_limit_per_minute: z.number().int().min(1).default(6_000),
       /** Bytes queued for one client before it is considered lagging and resynchronised from the database. */
       client_buffer_bytes: z.number().int().min(16_384).default(4 * 1024 * 1024),
+      /** All clients' queued bytes together: with many clients each gets this divided by their number (never above client_buffer_bytes). */
+      total_buffer_bytes: z.number().int().min(1_048_576).default(256 * 1024 * 1024),
       stats_interval_ms: z.number().int().min(100).default(5_000),
       heartbeat_ms: z.number().int().min(100).default(30_000),
     })
@@ -78,6 +80,7 @@ export const configSchema = z.strictObject({
       max_message_bytes: 16_384,
       rate_limit_per_minute: 6_000,
       client_buffer_bytes: 4 * 1024 * 1024,
+      total_buffer_bytes: 256 * 1024 * 1024,
       stats_interval_ms: 5_000,
       heartbeat_ms: 30_000,
     }),

@@ -12,7 +12,10 @@ import { batchFrame, changeFrame, message, SharedFrame } from "./frames.ts";
 import { Session } from "./session.ts";
 
 export interface HubLimits {
+  /** Bytes one client may have queued before it counts as lagging… */
   bufferBytes: number;
+  /** …and all clients together: with many clients each gets its share of this, so memory stays bounded. */
+  totalBufferBytes: number;
   lagTimeoutMs: number;
   messageBytes: number;
   messagesPerSecond: number;
@@ -33,6 +36,11 @@ export class Hub {
     readonly log: Logger,
   ) {
     for (const f of feeds) this.feeds.set(f.entity.info.name, f);
+  }
+
+  /** The buffer limit of one client now: its own limit, or its share of the total when many are connected. */
+  get clientBufferBytes(): number {
+    return Math.min(this.limits.bufferBytes, Math.max(16 * 1024, Math.floor(this.limits.totalBufferBytes / Math.max(1, this.sessions.size))));
   }
 
   /** Why a new connection from `address` must be refused, or null. */
@@ -81,7 +89,8 @@ export class Hub {
   publishStats(stats: EntityStatsMap): void {
     if (this.sessions.size === 0) return;
     const frame = new SharedFrame(message({ type: "stats_update", data: stats }));
-    for (const s of this.sessions) if (s.socket.bufferedAmount <= this.limits.bufferBytes) s.socket.send(frame);
+    const limit = this.clientBufferBytes;
+    for (const s of this.sessions) if (s.socket.bufferedAmount <= limit) s.socket.send(frame);
   }
 
   closeAll(code: number, reason: string): void {

@@ -64,7 +64,7 @@ export class Session {
     let from = 0;
     while (from < keys.length && keys[from]! <= sub.sent) from++; // only after a client-supplied cursor ran ahead
     if (from === keys.length) return;
-    const limit = this.hub.limits.bufferBytes;
+    const limit = this.hub.clientBufferBytes;
     if (this.batch) {
       if (this.socket.bufferedAmount > limit) return this.lagBehind(frames.length - from);
       this.sendRaw(from === 0 ? batch() : batchFrame(frames.slice(from).map((f) => f.text), new Date().toISOString()));
@@ -227,7 +227,7 @@ export class Session {
   /** Waits (bounded by the lag timeout) until the socket has room, so a replay never floods a slow client. */
   private async drained(): Promise<void> {
     const start = Date.now();
-    while (this.socket.isOpen && this.socket.bufferedAmount > this.hub.limits.bufferBytes / 4) {
+    while (this.socket.isOpen && this.socket.bufferedAmount > this.hub.clientBufferBytes / 4) {
       if (Date.now() - start > this.hub.limits.lagTimeoutMs) {
         this.close(CloseCode.TooSlow, "client too slow to keep up; reconnect with your cursor");
         return;
@@ -246,11 +246,12 @@ export class Session {
   private checkLagging(): void {
     if (!this.socket.isOpen) return this.close(CloseCode.TooSlow, "closed");
     const buffered = this.socket.bufferedAmount;
-    if (buffered > this.hub.limits.bufferBytes * 4 || Date.now() - this.laggingSince > this.hub.limits.lagTimeoutMs) {
+    const limit = this.hub.clientBufferBytes;
+    if (buffered > limit * 4 || Date.now() - this.laggingSince > this.hub.limits.lagTimeoutMs) {
       this.hub.metrics.dropped.inc({ reason: "closed" });
       return this.close(CloseCode.TooSlow, "client too slow to keep up; reconnect with your cursor");
     }
-    if (buffered > this.hub.limits.bufferBytes / 4) return;
+    if (buffered > limit / 4) return;
     clearInterval(this.lagTimer!);
     this.lagTimer = null;
     const lagging = [...this.subs.entries()].filter(([, s]) => s.mode === "lagging");

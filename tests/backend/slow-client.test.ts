@@ -67,3 +67,52 @@ describe("slow client", { skip: await skipReason("postgres") }, () => {
     await Promise.all([fast.close(), slow.close()]);
   });
 });
+
+describe("many slow clients", { skip: await skipReason("postgres") }, () => {
+  let db: TestDatabase;
+  let tb: TestBackend;
+  const TOTAL = 1_048_576;
+  before(async () => {
+    db = await createTestDatabase("postgres");
+    await db.dialect.execute("CREATE TABLE events (id bigserial PRIMARY KEY, payload text NOT NULL)");
+    // Each client alone may queue 4 MiB; together they may queue 1 MiB.
+    tb = await startBackend(db, `polling: { interval_ms: 100, max_events_per_poll: 1000 }\nserver: { client_buffer_bytes: 4194304, total_buffer_bytes: ${TOTAL} }\nentities:\n  - { name: Event, table: events }\n`);
+  });
+  after(async () => {
+    await tb?.stop();
+    await db?.drop();
+  });
+
+  it("keeps the bytes queued for all clients within total_buffer_bytes, and every stalled client still gets every row", { timeout: 120_000 }, async () => {
+    const stalled = await Promise.all(Array.from({ length: 8 }, () => TestClient.connect(tb.wsUrl)));
+    const fast = await TestClient.connect(tb.wsUrl);
+    await Promise.all([...stalled, fast].map((c) => c.waitFor("subscribed", () => c.ofType("subscribed").length === 1)));
+    const sockets = stalled.map((c) => (c.ws as unknown as { _socket: Socket })._socket);
+    for (const s of sockets) s.pause();
+
+    let peak = 0;
+    const sampler = setInterval(() => {
+      let sum = 0;
+      for (const s of tb.backend.hub.sessions) sum += s.socket.bufferedAmount;
+      peak = Math.max(peak, sum);
+    }, 5);
+    for (let r = 0; r < ROUNDS; r++) {
+      await db.dialect.execute(`INSERT INTO events (payload) SELECT '${PAYLOAD}' FROM generate_series(1, ${ROWS_PER_ROUND})`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    const total = ROUNDS * ROWS_PER_ROUND;
+    await fast.waitFor("the fast client to get every row", () => fast.changes("Event").length === total, 30_000);
+    clearInterval(sampler);
+    // Each of the 9 clients gets a share of 1 MiB / 9; one corked run (64 KiB and a frame) may pass it.
+    const bound = TOTAL + 9 * (64 * 1024 + PAYLOAD.length + 200);
+    assert.ok(peak > 0 && peak <= bound, `peak of all queued bytes: ${peak} (bound ${bound}; each client alone could queue 4 MiB)`);
+
+    for (const s of sockets) s.resume();
+    for (const [i, c] of stalled.entries()) {
+      await c.waitFor(`stalled client ${i} to catch up`, () => c.changes("Event").length >= total, 60_000);
+      const ids = c.changes("Event").map((m) => Number(m.id));
+      assert.deepEqual(ids, Array.from({ length: total }, (_, k) => k + 1), `client ${i}: every row once, in order`);
+    }
+    await Promise.all([...stalled, fast].map((c) => c.close()));
+  });
+});
