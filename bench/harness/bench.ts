@@ -109,8 +109,15 @@ export async function runBench(plan: Plan, o: BenchOptions): Promise<BenchResult
         let best: { rate: number; p99: number | null } | null = null;
         for (const rate of p.rates) {
           const workload: Workload = { rate, clients, intervalMs: p.intervalMs, durationMs: p.durationMs, writers: 4, tickMs: 10, maxRowsPerTx: 200 };
-          const r = await run("search", p.target, workload);
-          const why = searchVerdict(r, rate, clients, p.p99LimitMs);
+          let r = await run("search", p.target, workload);
+          let why = searchVerdict(r, rate, clients, p.p99LimitMs);
+          // A step that lost nothing but missed the latency limit runs once more: one run can meet a pause
+          // (GC, the machine's other work) that says nothing of what is sustained. Both runs are reported.
+          if (why !== null && r.correctness && r.correctness.lost === 0 && r.correctness.duplicated === 0) {
+            res.steps.push({ clients, rate, pass: false, why: `${why}; run once more`, result: r });
+            r = await run("search", p.target, workload);
+            why = searchVerdict(r, rate, clients, p.p99LimitMs);
+          }
           res.steps.push({ clients, rate, pass: why === null, why: why ?? `p99 ${r.latency_ms?.p99} ms, nothing lost`, result: r });
           if (why !== null) break;
           best = { rate, p99: r.latency_ms?.p99 ?? null };
