@@ -138,17 +138,19 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
     const m0 = machineTicks();
     const t0 = wallNow();
     let aborted: string | null = null;
+    // The soak's RSS series: its own timer (the watchdog's 250 ms would set the pace otherwise), and a
+    // sample at the start and at the end of the run so the series always spans it.
     const samples: [number, number][] = [];
-    let lastSample = -Infinity;
+    const sampleRss = () => {
+      const sm = serverPid ? memoryMb(serverPid) : null;
+      if (sm) samples.push([Math.round((wallNow() - t0) / 100) / 10, Math.round(sm.rss * 10) / 10]);
+    };
+    const sampler = o.rssSampleMs ? setInterval(sampleRss, o.rssSampleMs) : null;
+    if (sampler) sampleRss();
     const wr = writer;
     const watchdog = setInterval(() => {
-      const now = wallNow();
       const sm = serverPid ? memoryMb(serverPid) : null;
       const cm = memoryMb(c.pid);
-      if (sm && o.rssSampleMs && now - lastSample >= o.rssSampleMs) {
-        samples.push([Math.round((now - t0) / 100) / 10, Math.round(sm.rss * 10) / 10]);
-        lastSample = now;
-      }
       if (!aborted && ((sm && sm.rss > rssLimit) || (cm && cm.rss > rssLimit))) {
         aborted = `${sm && sm.rss > rssLimit ? "server" : "clients process"} passed ${rssLimit} MB resident`;
         log(`  aborting: ${aborted}`);
@@ -187,6 +189,10 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
     }
     const drainS = (wallNow() - done.endedAt) / 1000;
     clearInterval(watchdog);
+    if (sampler) {
+      clearInterval(sampler);
+      sampleRss();
+    }
     const hwm = serverPid ? memoryMb(serverPid)?.hwm ?? null : null;
     const clientsHwm = memoryMb(c.pid)?.hwm ?? null;
     const serverMetrics = started.metrics ? await started.metrics().catch(() => undefined) : undefined;

@@ -190,7 +190,12 @@ describe("bench harness, end to end", { skip }, () => {
 
     const soak = res.soak!;
     figures(soak.result);
-    assert.ok(soak.rss.samples.length >= 5, `${soak.rss.samples.length} RSS samples`);
+    // Sampled from the start to the end of the run (drain included), every 150 ms at most.
+    const ts = soak.rss.samples.map(([t]) => t);
+    assert.ok(ts.length >= 3, `${ts.length} RSS samples`);
+    assert.ok(ts[0]! < 0.5, `first sample at ${ts[0]} s`);
+    assert.ok(ts.at(-1)! >= 1.5, `last sample at ${ts.at(-1)} s`);
+    assert.ok(ts.every((t, i) => i === 0 || t >= ts[i - 1]!), "samples in time order");
     for (const k of ["start_mb", "end_mb", "peak_mb", "slope_mb_per_min"] as const) assert.equal(typeof soak.rss[k], "number", k);
 
     assert.ok(res.machine.cores > 0 && res.machine.postgres.length > 0 && res.machine.node === process.version);
