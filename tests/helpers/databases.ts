@@ -73,7 +73,8 @@ export function uniqueName(prefix = "nn"): string {
   return `${prefix}_${randomBytes(5).toString("hex")}`;
 }
 
-export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
+/** `server`: another MariaDB server's URL (without a database) than MARIADB_URL, e.g. a private one. */
+export async function createTestDatabase(kind: DbKind, options: { server?: string } = {}): Promise<TestDatabase> {
   if (kind === "pglite") {
     const dialect = await PgliteDialect.open();
     return {
@@ -88,7 +89,7 @@ export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
       drop: () => dialect.close(),
     };
   }
-  if (kind === "mariadb") return createMariadbDatabase();
+  if (kind === "mariadb") return createMariadbDatabase(options.server ?? MARIADB_URL);
   const schema = uniqueName("nn_test");
   const admin = postgres(POSTGRES_URL, { max: 1, onnotice: () => {} });
   await admin.unsafe(`CREATE SCHEMA ${schema}`);
@@ -115,15 +116,15 @@ export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
 }
 
 /** A MariaDB URL for `database` on the test server (the same user and host as MARIADB_URL). */
-export function mariadbUrl(database: string): string {
-  const u = new URL(MARIADB_URL);
+export function mariadbUrl(database: string, server = MARIADB_URL): string {
+  const u = new URL(server);
   u.pathname = `/${database}`;
   return u.toString();
 }
 
 /** Runs one statement as the server's administrator (CREATE/DROP DATABASE, users). */
-export async function mariadbAdmin(sql: string): Promise<void> {
-  const conn = await mysql.createConnection({ uri: MARIADB_URL, connectTimeout: 3000 });
+export async function mariadbAdmin(sql: string, server = MARIADB_URL): Promise<void> {
+  const conn = await mysql.createConnection({ uri: server, connectTimeout: 3000 });
   try {
     await conn.query(sql);
   } finally {
@@ -131,10 +132,10 @@ export async function mariadbAdmin(sql: string): Promise<void> {
   }
 }
 
-async function createMariadbDatabase(): Promise<TestDatabase> {
+async function createMariadbDatabase(server: string): Promise<TestDatabase> {
   const database = uniqueName("nn_test");
-  await mariadbAdmin(`CREATE DATABASE ${database}`);
-  const url = mariadbUrl(database);
+  await mariadbAdmin(`CREATE DATABASE ${database}`, server);
+  const url = mariadbUrl(database, server);
   const dialect = await MysqlDialect.open(url, { max: 24 });
   return {
     kind: "mariadb",
@@ -162,7 +163,7 @@ async function createMariadbDatabase(): Promise<TestDatabase> {
     backendDialect: async () => ({ dialect: await MysqlDialect.open(url), owned: true }),
     async drop() {
       await dialect.close();
-      await mariadbAdmin(`DROP DATABASE IF EXISTS ${database}`);
+      await mariadbAdmin(`DROP DATABASE IF EXISTS ${database}`, server);
     },
   };
 }
