@@ -96,6 +96,8 @@ export interface ErrorMessage {
   timestamp: string;
   code: ErrorCode;
   message: string;
+  /** The entities the error concerns (unknown_entity, database_unavailable), for clients to act on. */
+  entities?: string[];
 }
 
 export interface PongMessage {

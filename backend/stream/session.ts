@@ -50,8 +50,8 @@ export class Session {
     if (this.socket.isOpen) this.socket.send(data);
   }
 
-  error(code: ErrorCode, text: string): void {
-    this.sendRaw(message({ type: "error", code, message: text }));
+  error(code: ErrorCode, text: string, entities?: string[]): void {
+    this.sendRaw(message({ type: "error", code, message: text, ...(entities ? { entities } : {}) }));
   }
 
   /** Frames from the hub: the same strings for every client; `keys` ascend. */
@@ -115,7 +115,7 @@ export class Session {
         return this.sendRaw(message({ type: "pong" }));
       case "unsubscribe": {
         const unknown = msg.entities.filter((e) => !this.hub.feeds.has(e));
-        if (unknown.length) return this.error("unknown_entity", `unknown entity: ${unknown.join(", ")}`);
+        if (unknown.length) return this.error("unknown_entity", `unknown entity: ${unknown.join(", ")}`, unknown);
         for (const e of msg.entities) this.subs.delete(e);
         return;
       }
@@ -127,7 +127,10 @@ export class Session {
   subscribe(msg: Omit<SubscribeMessage, "type">): void {
     const names = msg.entities ?? [...this.hub.feeds.keys()];
     const unknown = [...names, ...Object.keys(msg.cursor ?? {})].filter((e) => !this.hub.feeds.has(e));
-    if (unknown.length) return this.error("unknown_entity", `unknown entity: ${[...new Set(unknown)].join(", ")}; known: ${[...this.hub.feeds.keys()].join(", ")}`);
+    if (unknown.length) {
+      const names = [...new Set(unknown)];
+      return this.error("unknown_entity", `unknown entity: ${names.join(", ")}; known: ${[...this.hub.feeds.keys()].join(", ")}`, names);
+    }
     if (msg.batch !== undefined) this.batch = msg.batch;
     const generation = ++this.generation;
     for (const name of [...this.subs.keys()]) if (!names.includes(name)) this.subs.delete(name);
@@ -173,7 +176,7 @@ export class Session {
         return;
       } catch (e) {
         if (this.stale(name, sub)) return;
-        if (attempt === 0) this.error("database_unavailable", `could not read ${name} from the database (${e instanceof Error ? e.message : String(e)}); retrying until it answers`);
+        if (attempt === 0) this.error("database_unavailable", `could not read ${name} from the database (${e instanceof Error ? e.message : String(e)}); retrying until it answers`, [name]);
         await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
         if (this.stale(name, sub)) return;
       }

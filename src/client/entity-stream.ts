@@ -1,33 +1,84 @@
 /**
  * One entity as the browser holds it: the latest rows (at most `capacity`), the stream position
- * (`lastId`, the resume cursor) and who listens. Rows at or below the position are dropped, so a row
- * replayed after a reconnect or a re-subscription is never shown twice.
+ * (`lastId`, the resume cursor) and who listens. Changes at or below the position are dropped, so a
+ * change replayed after a reconnect or a re-subscription is never applied twice.
+ *
+ * The rows are the entity's current state: an insert appends a row, an update (events mode) replaces
+ * the row with the same key where it is, a delete removes it. In table mode every change is an insert.
  */
-import type { ChangeMessage, Row, RowId } from "../../contract/index.ts";
+import type { ChangeMessage, ChangeType, Row, RowId } from "../../contract/index.ts";
 import { idAfter, normaliseId } from "./row-id.ts";
 
 export interface StoredRow {
+  /** The stream position at which this row became what it is (its key in table mode). */
   id: RowId;
   data: Row;
+}
+
+/** A change as listeners get it: the row it leaves, at its stream position. */
+export interface StoredChange extends StoredRow {
+  type: ChangeType;
+  /** The changed row's key. */
+  key: RowId;
 }
 
 export interface StreamListener {
   /** The rows were replaced by a snapshot (first subscription, or one without a cursor). */
   snapshot?(rows: StoredRow[]): void;
-  /** New rows, ascending. */
-  append?(rows: StoredRow[]): void;
+  /** New changes, ascending. */
+  append?(changes: StoredChange[]): void;
   /** The stream can be shown: its snapshot or replay is complete. */
   ready?(): void;
   /** The backend refused this entity. */
   failed?(message: string): void;
+  /** A passing problem (the database does not answer); cleared when rows flow again. */
+  problem?(message: string | null): void;
+}
+
+function sameKey(a: RowId, b: RowId): boolean {
+  return String(normaliseId(a)) === String(normaliseId(b));
+}
+
+/**
+ * Applies changes, ascending, past `cursor` to `rows` (kept to `capacity`, oldest dropped first).
+ * Returns the new cursor and the changes applied, so history frames and live streams agree.
+ */
+export function applyToRows(rows: StoredRow[], changes: StoredChange[], cursor: RowId | null, capacity: number, keyColumn: string): { cursor: RowId | null; applied: StoredChange[] } {
+  const applied: StoredChange[] = [];
+  for (const c of changes) {
+    if (!idAfter(c.id, cursor)) continue;
+    cursor = c.id;
+    applied.push(c);
+    if (c.type === "insert") {
+      rows.push({ id: c.id, data: c.data });
+      continue;
+    }
+    const at = rows.findIndex((r) => r.data[keyColumn] !== undefined && r.data[keyColumn] !== null && sameKey(r.data[keyColumn] as RowId, c.key));
+    if (c.type === "delete") {
+      if (at >= 0) rows.splice(at, 1);
+    } else if (at >= 0) rows[at] = { id: c.id, data: c.data };
+    else rows.push({ id: c.id, data: c.data }); // updated before we held it: it is current state all the same
+  }
+  if (rows.length > capacity) rows.splice(0, rows.length - capacity);
+  return { cursor, applied };
+}
+
+/** A wire change as the browser keeps it. */
+export function storedChange(c: ChangeMessage, keyColumn: string): StoredChange {
+  const id = normaliseId(c.id);
+  const key = c.key !== undefined ? normaliseId(c.key) : ((c.data[keyColumn] as RowId | undefined) ?? id);
+  return { type: c.event_type ?? c.type, id, key, data: c.data };
 }
 
 export class EntityStream {
   rows: StoredRow[] = [];
-  /** Position of the newest row held; the resume cursor. */
+  /** Position of the newest change held; the resume cursor. */
   lastId: RowId | null = null;
   ready = false;
   error: string | null = null;
+  problem: string | null = null;
+  /** Changes applied since the stream started (the panel's "new while paused" count). */
+  changes = 0;
   readonly listeners = new Set<StreamListener>();
 
   constructor(
@@ -36,31 +87,39 @@ export class EntityStream {
     public capacity: number,
   ) {}
 
-  applySnapshot(data: Row[], lastId: RowId | null): void {
-    this.rows = data.slice(-this.capacity).map((row) => ({ id: normaliseId(row[this.key] as RowId), data: row }));
+  /**
+   * Rows as of position `lastId`. In table mode a row's position is its key; in events mode the rows are
+   * the table's current state, every one as of the snapshot's position.
+   */
+  applySnapshot(data: Row[], lastId: RowId | null, mode: "table" | "events" = "table"): void {
+    const at = lastId === null ? null : normaliseId(lastId);
+    this.rows = data.slice(-this.capacity).map((row) => ({ id: mode === "events" && at !== null ? at : normaliseId(row[this.key] as RowId), data: row }));
     const newest = this.rows[this.rows.length - 1]?.id ?? null;
-    this.lastId = lastId === null ? newest : normaliseId(lastId);
+    this.lastId = at ?? newest;
     this.error = null;
+    this.setProblem(null);
     for (const l of this.listeners) l.snapshot?.(this.rows);
   }
 
-  /** Appends the changes past the position, in order; returns how many were new. */
+  /** Applies the changes past the position, in order; returns how many were new. */
   applyChanges(changes: ChangeMessage[]): number {
-    const fresh: StoredRow[] = [];
-    for (const c of changes) {
-      if (!idAfter(c.id, this.lastId)) continue;
-      const row = { id: normaliseId(c.id), data: c.data };
-      fresh.push(row);
-      this.lastId = row.id;
-    }
-    if (fresh.length === 0) return 0;
-    this.rows.push(...fresh);
-    if (this.rows.length > this.capacity) this.rows.splice(0, this.rows.length - this.capacity);
-    for (const l of this.listeners) l.append?.(fresh);
-    return fresh.length;
+    const { cursor, applied } = applyToRows(
+      this.rows,
+      changes.map((c) => storedChange(c, this.key)),
+      this.lastId,
+      this.capacity,
+      this.key,
+    );
+    if (applied.length === 0) return 0;
+    this.lastId = cursor;
+    this.changes += applied.length;
+    this.setProblem(null);
+    for (const l of this.listeners) l.append?.(applied);
+    return applied.length;
   }
 
   markReady(): void {
+    this.setProblem(null);
     if (this.ready) return;
     this.ready = true;
     for (const l of this.listeners) l.ready?.();
@@ -69,5 +128,11 @@ export class EntityStream {
   fail(message: string): void {
     this.error = message;
     for (const l of this.listeners) l.failed?.(message);
+  }
+
+  setProblem(message: string | null): void {
+    if (this.problem === message) return;
+    this.problem = message;
+    for (const l of this.listeners) l.problem?.(message);
   }
 }

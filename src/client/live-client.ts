@@ -43,6 +43,14 @@ export function socketUrl(baseUrl: string, params: Record<string, string>): stri
   return url.toString();
 }
 
+/** The names in "unknown entity: A, B; known: …" (or "could not read A from …"). */
+function unknownNames(message: string): string[] {
+  const unknown = /^unknown entity: ([^;]*)/.exec(message);
+  if (unknown) return unknown[1]!.split(", ");
+  const unread = /^could not read (.+?) from the database/.exec(message);
+  return unread ? [unread[1]!] : [];
+}
+
 function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -51,6 +59,8 @@ export class LiveClient {
   readonly streams = new Map<string, EntityStream>();
   state: ConnectionState = { status: "connecting", attempt: 0, since: Date.now() };
   latestStats: { stats: EntityStatsMap; at: number } | null = null;
+  /** The backend's polling mode, from `connection_ack`: in events mode snapshot rows are as of its position. */
+  mode: "table" | "events" = "table";
   /** Sockets opened so far (tests and diagnostics). */
   socketsOpened = 0;
 
@@ -276,6 +286,7 @@ export class LiveClient {
     switch (msg.type) {
       case "connection_ack": {
         this.acked = true;
+        this.mode = msg.data.mode === "events" ? "events" : "table";
         const known = new Set(msg.data.entities);
         for (const s of this.streams.values()) {
           if (!known.has(s.name)) s.fail(`the backend does not watch an entity named "${s.name}" (it watches: ${msg.data.entities.join(", ") || "nothing"})`);
@@ -287,7 +298,7 @@ export class LiveClient {
       case "snapshot": {
         const s = this.streams.get(msg.entity);
         if (!s) return;
-        s.applySnapshot(msg.data, msg.last_id);
+        s.applySnapshot(msg.data, msg.last_id, this.mode);
         s.markReady();
         return;
       }
@@ -315,11 +326,14 @@ export class LiveClient {
         for (const l of this.statsListeners) l(msg.data, at);
         return;
       }
-      case "error":
-        if (msg.code === "unknown_entity") {
-          for (const s of this.streams.values()) if (msg.message.includes(`"${s.name}"`) || msg.message.includes(` ${s.name}`)) s.fail(msg.message);
-        }
+      case "error": {
+        // Which streams it concerns: `entities` (servers from 0.1 on), else the names the message lists.
+        const concerns = (s: { name: string }) => (msg.entities ? msg.entities.includes(s.name) : unknownNames(msg.message).includes(s.name));
+        if (msg.code === "unknown_entity") for (const s of this.streams.values()) if (concerns(s)) s.fail(msg.message);
+        // The backend keeps trying and sends the rows once the database answers; until then, say why none come.
+        if (msg.code === "database_unavailable") for (const s of this.streams.values()) if (concerns(s)) s.setProblem(msg.message);
         return;
+      }
       default:
         return;
     }

@@ -22,7 +22,7 @@ import { merge, Observable, of } from "rxjs";
 import type { EntityInfo, EntityStats, EntityStatsMap, RowId } from "../../contract/index.ts";
 import { ApiError, BackendApi } from "../client/api.ts";
 import { backoffDelay } from "../client/backoff.ts";
-import type { StoredRow } from "../client/entity-stream.ts";
+import { applyToRows, type StoredChange, type StoredRow } from "../client/entity-stream.ts";
 import { LiveClient, socketUrl } from "../client/live-client.ts";
 import { idAfter, normaliseId } from "../client/row-id.ts";
 import { DEFAULT_QUERY, type NomnomFrameMeta, type NomnomOptions, type NomnomQuery } from "../shared/types.ts";
@@ -35,6 +35,32 @@ const EMIT_EVERY_MS = 50;
 const HISTORY_PAGE = 1000;
 const HISTORY_DEFAULT_LIMIT = 5000;
 const RATE_POINTS_MAX = 3600;
+/** Joins the values of a multi-value or "All" template variable, to be split again (a control character no name has). */
+const MULTI_SEPARATOR = "\u001f";
+
+/** One entity of a History query that follows "now". */
+interface HistoryState {
+  rows: StoredRow[];
+  /** Stream position of the newest change applied (first: the history's own cursor). */
+  cursor: RowId | null;
+  loaded: boolean;
+  /** The stream's changes are known to follow on from `cursor`. */
+  joined: boolean;
+  filling: boolean;
+  pending: StoredChange[];
+  received: number;
+}
+
+/**
+ * Snapshot rows as changes: inserts in table mode; in events mode the table's current rows, each
+ * replacing (or adding) the row with its key.
+ */
+function asChanges(rows: StoredRow[], keyColumn: string, mode: "table" | "events"): StoredChange[] {
+  return rows.map((r) => ({ ...r, type: mode === "events" ? ("update" as const) : ("insert" as const), key: (r.data[keyColumn] as RowId | undefined) ?? r.id }));
+}
+
+/** A query with its template variables replaced; `entities` absent = every entity. */
+type ResolvedQuery = NomnomQuery & { entities?: string[] };
 
 /**
  * Stats arrive every few seconds; rows arrive at once. The total shown with live rows counts the rows
@@ -88,9 +114,17 @@ export class NomnomDataSource extends DataSourceApi<NomnomQuery, NomnomOptions> 
     return (await this.getEntities()).map((e) => ({ text: e.name, value: e.name }));
   }
 
-  private interpolate(query: NomnomQuery, scopedVars: ScopedVars): NomnomQuery {
-    const entity = query.entity ? getTemplateSrv().replace(query.entity, scopedVars) : undefined;
-    return { ...query, queryType: query.queryType ?? "live", entity: entity && entity !== "$__all" ? entity : undefined };
+  /**
+   * Replaces template variables in the entity. A multi-value variable, or one set to "All", stands for
+   * each of its values; "All" with a custom all-value of `*` or `$__all` stands for every entity.
+   */
+  private interpolate(query: NomnomQuery, scopedVars: ScopedVars): ResolvedQuery {
+    const resolved: ResolvedQuery = { ...query, queryType: query.queryType ?? "live" };
+    if (!query.entity) return resolved;
+    const replaced = getTemplateSrv().replace(query.entity, scopedVars, (value: unknown) => (Array.isArray(value) ? value.map(String).join(MULTI_SEPARATOR) : String(value)));
+    const names = [...new Set(replaced.split(MULTI_SEPARATOR).map((n) => n.trim()))].filter((n) => n !== "");
+    if (names.length === 0 || names.some((n) => n === "$__all" || n === "*")) return { ...resolved, entity: undefined };
+    return { ...resolved, entity: names.join(", "), entities: names };
   }
 
   query(request: DataQueryRequest<NomnomQuery>): Observable<DataQueryResponse> {
@@ -119,7 +153,7 @@ export class NomnomDataSource extends DataSourceApi<NomnomQuery, NomnomOptions> 
    * Resolves the query's entities (retrying with backoff while the backend is unreachable, reporting
    * each failure), then hands them to `start`. An unknown entity ends the query with an error.
    */
-  private withEntities(q: NomnomQuery, key: string, sub: { next(r: DataQueryResponse): void; complete(): void }, life: Lifetime, start: (infos: EntityInfo[], stats: EntityStatsMap | null) => void): void {
+  private withEntities(q: ResolvedQuery, key: string, sub: { next(r: DataQueryResponse): void; complete(): void }, life: Lifetime, start: (infos: EntityInfo[], stats: EntityStatsMap | null) => void): void {
     let attempt = 0;
     const once = async () => {
       let infos: EntityInfo[];
@@ -133,9 +167,12 @@ export class NomnomDataSource extends DataSourceApi<NomnomQuery, NomnomOptions> 
         return;
       }
       if (life.stopped) return;
-      const selected = q.entity ? infos.filter((e) => e.name === q.entity) : infos;
-      if (q.entity && selected.length === 0) {
-        sub.next({ key, state: LoadingState.Error, data: [], errors: [{ message: `The backend does not watch an entity named "${q.entity}"; it watches: ${infos.map((e) => e.name).join(", ") || "nothing"}.`, refId: q.refId }] });
+      const wanted = q.entities ?? (q.entity ? [q.entity] : null);
+      const selected = wanted ? infos.filter((e) => wanted.includes(e.name)) : infos;
+      const missing = wanted ? wanted.filter((name) => !infos.some((e) => e.name === name)) : [];
+      if (missing.length > 0) {
+        const named = missing.map((n) => `"${n}"`).join(", ");
+        sub.next({ key, state: LoadingState.Error, data: [], errors: [{ message: `The backend does not watch ${missing.length === 1 ? "an entity" : "entities"} named ${named}; it watches: ${infos.map((e) => e.name).join(", ") || "nothing"}.`, refId: q.refId }] });
         sub.complete();
         return;
       }
@@ -156,26 +193,26 @@ export class NomnomDataSource extends DataSourceApi<NomnomQuery, NomnomOptions> 
 
   // ── live rows ───────────────────────────────────────────────────────────────────────────────
 
-  private liveStream(q: NomnomQuery, key: string): Observable<DataQueryResponse> {
+  private liveStream(q: ResolvedQuery, key: string): Observable<DataQueryResponse> {
     return new Observable<DataQueryResponse>((sub) => {
       const life = new Lifetime();
       const client = this.live;
-      const watched: Array<{ info: EntityInfo; rows: () => StoredRow[]; ready: () => boolean; error: () => string | null }> = [];
-      let received = 0;
+      const watched: Array<{ info: EntityInfo; rows: () => StoredRow[]; ready: () => boolean; error: () => string | null; problem: () => string | null; received: () => number }> = [];
       let initialStats: EntityStatsMap | null = null;
       const emit = throttle(
         () => {
           const state = client.state;
-          const settled = watched.every((w) => w.ready() || w.error());
-          // Backfill before the first emission: wait for the snapshots, unless the connection is failing.
+          const settled = watched.every((w) => w.ready() || w.error() || w.problem());
+          // Backfill before the first emission: wait for the snapshots, unless the connection (or the
+          // backend's database) is failing, which is then said.
           if (!settled && state.attempt === 0) return;
           const notices = connectionNotices(state);
-          const errors = watched.filter((w) => w.error()).map((w) => ({ message: w.error()!, refId: q.refId }));
+          const errors = watched.filter((w) => w.error() || w.problem()).map((w) => ({ message: w.error() ?? w.problem()!, refId: q.refId }));
           const frames = watched
             .filter((w) => !w.error())
             .map((w) => {
               const limit = Math.max(1, Math.min(q.limit ?? w.info.max_records, w.info.max_records));
-              const meta: NomnomFrameMeta = { kind: "live", entity: entityMeta(w.info), stats: liveStats(this.statsFor(w.info.name, initialStats), w.rows()), connection: state, received };
+              const meta: NomnomFrameMeta = { kind: "live", entity: entityMeta(w.info), stats: liveStats(this.statsFor(w.info.name, initialStats), w.rows()), connection: state, received: w.received() };
               return rowsFrame(w.info, w.rows().slice(-limit), q.refId, selectedFields(w.info, q.fields), meta, notices);
             });
           sub.next(this.respond(key, frames, errors));
@@ -188,15 +225,13 @@ export class NomnomDataSource extends DataSourceApi<NomnomQuery, NomnomOptions> 
         for (const info of infos) {
           const { stream, stop } = client.watch(info, {
             snapshot: emit,
-            append: (rows) => {
-              received += rows.length;
-              emit();
-            },
+            append: emit,
             ready: emit,
             failed: emit,
+            problem: emit,
           });
           life.add(stop);
-          watched.push({ info, rows: () => stream.rows, ready: () => stream.ready, error: () => stream.error });
+          watched.push({ info, rows: () => stream.rows, ready: () => stream.ready, error: () => stream.error, problem: () => stream.problem, received: () => stream.changes });
         }
         life.add(client.onStatus(emit));
         life.add(client.watchStats(emit));
@@ -208,7 +243,7 @@ export class NomnomDataSource extends DataSourceApi<NomnomQuery, NomnomOptions> 
 
   // ── statistics ──────────────────────────────────────────────────────────────────────────────
 
-  private statsStream(q: NomnomQuery, key: string): Observable<DataQueryResponse> {
+  private statsStream(q: ResolvedQuery, key: string): Observable<DataQueryResponse> {
     return new Observable<DataQueryResponse>((sub) => {
       const life = new Lifetime();
       const client = this.live;
@@ -236,7 +271,7 @@ export class NomnomDataSource extends DataSourceApi<NomnomQuery, NomnomOptions> 
     });
   }
 
-  private rateStream(q: NomnomQuery, key: string, range: TimeRange | undefined): Observable<DataQueryResponse> {
+  private rateStream(q: ResolvedQuery, key: string, range: TimeRange | undefined): Observable<DataQueryResponse> {
     return new Observable<DataQueryResponse>((sub) => {
       const life = new Lifetime();
       const client = this.live;
@@ -279,13 +314,21 @@ export class NomnomDataSource extends DataSourceApi<NomnomQuery, NomnomOptions> 
 
   /**
    * The rows of the time range, newest `limit` of them, from `/records`. When the range ends at "now"
-   * the frame keeps growing: the entity's live stream is joined before the history is read, and only
-   * rows after the history's `cursor` are added — no gap, no duplicate.
+   * the frame keeps growing from the entity's live stream, joined before the history is read. The
+   * stream may begin after the history's `cursor` (a snapshot holds only the newest max_records rows),
+   * so each time it starts over the rows between are read from `/records` before its changes are
+   * applied: no gap, and since only changes past the cursor apply, no duplicate.
    */
-  private historyStream(q: NomnomQuery, key: string, range: TimeRange | undefined): Observable<DataQueryResponse> {
+  private historyStream(q: ResolvedQuery, key: string, range: TimeRange | undefined): Observable<DataQueryResponse> {
     return new Observable<DataQueryResponse>((sub) => {
       const life = new Lifetime();
       const client = this.live;
+      const fail = (e: unknown) => {
+        if (life.stopped) return;
+        sub.next({ key, state: LoadingState.Error, data: [], errors: [{ message: explain(e, this.backendUrl), refId: q.refId }] });
+        sub.complete();
+        life.stop();
+      };
       this.withEntities(q, key, sub, life, (infos) => {
         const usable = infos.filter((e) => e.timestamp);
         if (q.entity && usable.length === 0) {
@@ -295,65 +338,113 @@ export class NomnomDataSource extends DataSourceApi<NomnomQuery, NomnomOptions> 
         }
         const follow = !range || range.raw.to === "now" || Math.abs(range.to.valueOf() - Date.now()) < 10_000;
         const limit = Math.max(1, q.limit ?? HISTORY_DEFAULT_LIMIT);
-        const state = new Map<string, { rows: StoredRow[]; cursor: RowId | null; loaded: boolean; pending: StoredRow[] }>();
-        let received = 0;
+        const state = new Map<string, HistoryState>();
         const emit = throttle(
           () => {
             if (![...state.values()].every((s) => s.loaded)) return;
             const notices = follow ? connectionNotices(client.state) : [];
             const frames = usable.map((info) => {
-              const meta: NomnomFrameMeta = { kind: "history", entity: entityMeta(info), connection: client.state, received };
-              return rowsFrame(info, state.get(info.name)!.rows, q.refId, selectedFields(info, q.fields), meta, notices);
+              const s = state.get(info.name)!;
+              const meta: NomnomFrameMeta = { kind: "history", entity: entityMeta(info), connection: client.state, received: s.received };
+              return rowsFrame(info, s.rows, q.refId, selectedFields(info, q.fields), meta, notices);
             });
             sub.next(follow ? this.respond(key, frames, []) : { key, data: frames, state: LoadingState.Done });
           },
           EMIT_EVERY_MS,
           life,
         );
-        const addLive = (s: { rows: StoredRow[]; cursor: RowId | null }, rows: StoredRow[]) => {
-          for (const r of rows) {
-            if (!idAfter(r.id, s.cursor)) continue;
-            s.rows.push(r);
-            s.cursor = r.id;
-            received++;
-          }
-          if (s.rows.length > limit) s.rows.splice(0, s.rows.length - limit);
-        };
         for (const info of usable) {
-          const s = { rows: [] as StoredRow[], cursor: null as RowId | null, loaded: false, pending: [] as StoredRow[] };
+          const s: HistoryState = { rows: [], cursor: null, loaded: false, joined: false, filling: false, pending: [], received: 0 };
           state.set(info.name, s);
-          if (follow) {
-            const onRows = (rows: StoredRow[]) => {
-              if (!s.loaded) s.pending.push(...rows);
-              else {
-                addLive(s, rows);
-                emit();
+          // Applies what the stream brought, first reading from /records any rows between the cursor and
+          // the stream's first change past it, whenever the stream (re)started with a snapshot.
+          const drain = async () => {
+            if (!s.loaded || s.filling) return;
+            s.filling = true;
+            try {
+              while (s.pending.length > 0 && !life.stopped) {
+                const first = s.pending.find((c) => idAfter(c.id, s.cursor));
+                if (!first) {
+                  s.pending.length = 0;
+                  break;
+                }
+                if (!s.joined && client.mode === "table") {
+                  const between = await this.readBetween(info, s.cursor, first.id, limit);
+                  if (life.stopped) return;
+                  s.cursor = applyToRows(s.rows, between, s.cursor, limit, info.key).cursor;
+                }
+                s.joined = true;
+                const changes = s.pending.splice(0);
+                const { cursor, applied } = applyToRows(s.rows, changes, s.cursor, limit, info.key);
+                s.cursor = cursor;
+                s.received += applied.length;
               }
-            };
-            const { stop } = client.watch(info, { append: onRows, snapshot: onRows });
+              emit();
+            } catch (e) {
+              fail(e);
+            } finally {
+              s.filling = false;
+            }
+            if (s.pending.length > 0) void drain();
+          };
+          if (follow) {
+            const { stop } = client.watch(info, {
+              // A snapshot starts the stream over: its rows past the cursor may not follow on from it.
+              snapshot: (rows) => {
+                s.joined = false;
+                s.pending.push(...asChanges(rows, info.key, client.mode));
+                void drain();
+              },
+              append: (changes) => {
+                s.pending.push(...changes);
+                void drain();
+              },
+            });
             life.add(stop);
           }
-          void this.readHistory(info, range, follow, limit).then(
-            ({ rows, cursor }) => {
-              if (life.stopped) return;
-              s.rows = rows;
-              s.cursor = cursor;
-              s.loaded = true;
-              addLive(s, s.pending.splice(0));
-              emit();
-            },
-            (e: unknown) => {
-              if (life.stopped) return;
-              sub.next({ key, state: LoadingState.Error, data: [], errors: [{ message: explain(e, this.backendUrl), refId: q.refId }] });
-              sub.complete();
-            },
-          );
+          void this.readHistory(info, range, follow, limit).then(({ rows, cursor }) => {
+            if (life.stopped) return;
+            s.rows = rows;
+            s.cursor = cursor;
+            s.loaded = true;
+            // A stream shared with another query may have held rows before this one joined: they count too.
+            const held = client.streams.get(info.name);
+            if (follow && held && s.pending.length === 0 && held.rows.length > 0) {
+              s.joined = client.mode === "events" || held.rows.some((r) => !idAfter(r.id, cursor));
+              s.pending.push(...asChanges(held.rows, info.key, client.mode));
+            }
+            emit();
+            void drain();
+          }, fail);
         }
         if (follow) life.add(client.onStatus(emit));
         if (usable.length === 0) sub.next({ key, state: LoadingState.Done, data: [] });
       });
       return () => life.stop();
     });
+  }
+
+  /**
+   * The rows after `after` and before `before`, ascending, at most the newest `limit` of them (older
+   * ones would fall off the frame anyway), as inserts.
+   */
+  private async readBetween(info: EntityInfo, after: RowId | null, before: RowId, limit: number): Promise<StoredChange[]> {
+    const pages: StoredChange[][] = [];
+    let total = 0;
+    let upper = before;
+    for (;;) {
+      const page = await this.api.records(info.name, { before_id: String(upper), limit: Math.min(HISTORY_PAGE, limit - total) });
+      const rows = page.records.map((r) => {
+        const id = normaliseId(r[info.key] as RowId);
+        return { type: "insert" as const, id, key: id, data: r };
+      });
+      const fresh = rows.filter((r) => idAfter(r.id, after));
+      pages.unshift(fresh);
+      total += fresh.length;
+      if (fresh.length < rows.length || !page.has_more || rows.length === 0 || total >= limit) break;
+      upper = rows[0]!.id;
+    }
+    return pages.flat();
   }
 
   private async readHistory(info: EntityInfo, range: TimeRange | undefined, follow: boolean, limit: number): Promise<{ rows: StoredRow[]; cursor: RowId | null }> {
@@ -402,12 +493,10 @@ export class NomnomDataSource extends DataSourceApi<NomnomQuery, NomnomOptions> 
     } catch (e) {
       const err = e instanceof ApiError ? e : null;
       if (err?.kind === "unauthorized") {
-        const configured = Boolean(this.instanceSettings.jsonData && (this.instanceSettings as { secureJsonFields?: Record<string, boolean> }).secureJsonFields?.token);
+        // Grafana does not tell the browser whether a secure field is set, so both cases are named.
         return {
           status: "error",
-          message: configured
-            ? `The backend at ${url} refused the token (${err.message}). Paste one of its server.auth_tokens into the Token field and save.`
-            : `The backend at ${url} requires a token (${err.message}). Paste one of its server.auth_tokens into the Token field and save.`,
+          message: `The backend at ${url} requires a token and did not accept this datasource's (${err.message}): the Token field is empty or holds a token that is not among its server.auth_tokens. Paste one of them into the Token field and save.`,
         };
       }
       return { status: "error", message: explain(e, url) };
@@ -421,6 +510,8 @@ export class NomnomDataSource extends DataSourceApi<NomnomQuery, NomnomOptions> 
     try {
       await this.live.probe();
     } catch (e) {
+      // The ticket is a REST call through Grafana: its failure is not the browser's WebSocket.
+      if (e instanceof ApiError) return { status: "error", message: `The backend at ${url} answered /api/health but refused a WebSocket ticket: ${explain(e, url)}` };
       const wsUrl = socketUrl(this.browserUrl, {});
       const origin = typeof window !== "undefined" ? window.location.origin : "this Grafana";
       return {

@@ -9,10 +9,14 @@ export class Lifetime {
   }
 
   timeout(fn: () => void, ms: number): void {
+    const cleanup = () => clearTimeout(t);
     const t = setTimeout(() => {
+      // Fired: nothing left to clear (retries in a loop must not pile up cleanups).
+      const at = this.cleanups.indexOf(cleanup);
+      if (at >= 0) this.cleanups.splice(at, 1);
       if (!this.stopped) fn();
     }, ms);
-    this.add(() => clearTimeout(t));
+    this.add(cleanup);
   }
 
   stop(): void {

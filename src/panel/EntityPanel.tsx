@@ -7,7 +7,7 @@ import { css } from "@emotion/css";
 import { useMemo, useState } from "react";
 import type { GrafanaTheme2, PanelProps } from "@grafana/data";
 import { Button, Input, useStyles2, useTheme2 } from "@grafana/ui";
-import { connectionOf, entityViews, shownRows, type EntityView } from "./model.ts";
+import { arrivedSincePause, connectionOf, entityViews, shownRows, type EntityView } from "./model.ts";
 import { EntityCard } from "./EntityCard.tsx";
 import { StatusIndicator } from "./StatusIndicator.tsx";
 import type { PanelOptions } from "./types.ts";
@@ -28,7 +28,7 @@ export function EntityPanel({ data, options, width, height, timeZone }: PanelPro
   }, [data.series, options.entities, timeZone]);
   const connection = connectionOf(data);
   const views = frozen ?? live;
-  const pendingWhilePaused = frozen ? live.reduce((sum, v) => sum + v.received, 0) - frozen.reduce((sum, v) => sum + v.received, 0) : 0;
+  const pendingWhilePaused = frozen ? arrivedSincePause(frozen, live) : 0;
   const visible = views.filter((v) => !hidden.has(v.name));
   const cap = options.maxRecords && options.maxRecords > 0 ? options.maxRecords : undefined;
   // Cards share the panel's height: as many rows of cards as the grid needs, each table scrolling inside.

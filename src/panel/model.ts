@@ -17,8 +17,22 @@ export interface EntityView {
   rows: Array<Record<string, string>>;
   stats: EntityStats | null;
   maxRecords: number | null;
-  /** Rows appended since the query started (for the "new while paused" count). */
+  /** Changes its stream has applied (for the "new while paused" count); see NomnomFrameMeta.received. */
   received: number;
+}
+
+/**
+ * How many changes arrived since the panel was paused, per entity summed. A counter lower than when
+ * paused means the stream started over meanwhile: what it counted since is what arrived.
+ */
+export function arrivedSincePause(frozen: EntityView[], live: EntityView[]): number {
+  const then = new Map(frozen.map((v) => [v.name, v.received]));
+  let sum = 0;
+  for (const v of live) {
+    const before = then.get(v.name) ?? 0;
+    sum += v.received >= before ? v.received - before : v.received;
+  }
+  return sum;
 }
 
 export function nomnomMeta(frame: DataFrame): NomnomFrameMeta | undefined {

@@ -53,6 +53,10 @@ export interface NomnomFrameMeta {
   entity?: Pick<EntityInfo, "name" | "color" | "icon" | "key" | "timestamp" | "max_records"> & { display: string[] };
   stats?: EntityStats | null;
   connection: ConnectionState;
-  /** Rows appended since the query started: the panel counts what arrived while it was paused. */
+  /**
+   * Changes this entity's stream has applied since it started; it only grows, except that a new stream
+   * (e.g. after the query was stopped for a while) starts again from 0. The panel counts what arrived
+   * while it was paused from it.
+   */
   received: number;
 }

@@ -82,6 +82,7 @@ describe("database outage on postgres", { skip: await skipReason("postgres") }, 
     await late.waitFor("the outage notice", () => late.ofType("error").length === 1);
     assert.equal(late.ofType("error")[0]!.code, "database_unavailable");
     assert.match(late.ofType("error")[0]!.message, /retrying/);
+    assert.deepEqual(late.ofType("error")[0]!.entities, ["Order"]);
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(client.closed, null, "clients stay connected through the outage");
     assert.deepEqual(ids(client), [4, 5]);

@@ -82,6 +82,8 @@ for (const kind of ALL_KINDS) {
       c.send({ type: "subscribe", cursor: { Orders: 1 } });
       await c.waitFor("error", () => c.ofType("error").length === 1);
       assert.equal(c.ofType("error")[0]!.code, "unknown_entity");
+      // The names it concerns, for clients to act on without parsing the message.
+      assert.deepEqual(c.ofType("error")[0]!.entities, ["Orders"]);
       assert.equal(c.ofType("subscribed").length, 0);
       await c.close();
     });

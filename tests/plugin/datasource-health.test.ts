@@ -46,12 +46,17 @@ describe("testDatasource", () => {
     installRuntime("a-wrong-token-0123456789");
     const wrong = await makeDatasource(secured.url, {}, { token: true }).testDatasource();
     expect(wrong.status).toBe("error");
-    expect(wrong.message).toBe(`The backend at ${secured.url} refused the token (the bearer token is not valid for this server). Paste one of its server.auth_tokens into the Token field and save.`);
+    // Grafana does not tell the browser whether the Token field is set, so the message names both causes.
+    expect(wrong.message).toBe(
+      `The backend at ${secured.url} requires a token and did not accept this datasource's (the bearer token is not valid for this server): the Token field is empty or holds a token that is not among its server.auth_tokens. Paste one of them into the Token field and save.`,
+    );
 
     installRuntime();
     const missing = await makeDatasource(secured.url).testDatasource();
     expect(missing.status).toBe("error");
-    expect(missing.message).toBe(`The backend at ${secured.url} requires a token (this server requires Authorization: Bearer <token>). Paste one of its server.auth_tokens into the Token field and save.`);
+    expect(missing.message).toBe(
+      `The backend at ${secured.url} requires a token and did not accept this datasource's (this server requires Authorization: Bearer <token>): the Token field is empty or holds a token that is not among its server.auth_tokens. Paste one of them into the Token field and save.`,
+    );
   });
 
   it("succeeds with the right token: REST with the bearer header, the WebSocket with a ticket", async () => {

@@ -95,6 +95,17 @@ describe("Entity stream panel", () => {
     expect(rowTexts(screen.getByTestId("nomnom-card-Order"))).toEqual(["O-66.50", "O-55.50", "O-44.50", "O-33.50", "O-22.50", "O-11.50"]);
   });
 
+  it("paused: counts each entity's own arrivals, and a stream that started over from what it counted since", () => {
+    const { update } = renderPanel(panelData([orderFrame(1, 3, undefined, 10), lineFrame(2)]));
+    fireEvent.click(screen.getByTestId("nomnom-pause"));
+    // 2 orders arrive; the line items' counter is unchanged (received 2 stays 2).
+    update(panelData([orderFrame(1, 5, undefined, 12), lineFrame(2)]));
+    expect(screen.getByTestId("nomnom-paused-banner")).toHaveTextContent("Paused — 2 new rows arrived since.");
+    // The Order stream started over (query stopped and restarted): its counter is 1 now, 1 arrival since.
+    update(panelData([orderFrame(1, 6, undefined, 1), lineFrame(2)]));
+    expect(screen.getByTestId("nomnom-paused-banner")).toHaveTextContent("Paused — 1 new row arrived since.");
+  });
+
   it("filtered: the search narrows rows, entity toggles hide cards, the options restrict entities", () => {
     const { unmount } = renderPanel(panelData([orderFrame(1, 12), lineFrame(3)]));
     act(() => {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { FieldType } from "@grafana/data";
 import { backoffDelay } from "../../src/client/backoff.ts";
+import type { Row } from "../../contract/index.ts";
 import { EntityStream } from "../../src/client/entity-stream.ts";
 import { idAfter } from "../../src/client/row-id.ts";
 import { convertColumn, decimalScale } from "../../src/datasource/frames.ts";
@@ -40,6 +41,32 @@ describe("entity stream", () => {
     expect(s.applyChanges([change(2), change(3), change(3), change(4)])).toBe(2);
     expect(s.rows.map((r) => r.id)).toEqual([2, 3, 4]);
     expect(s.lastId).toBe(4);
+  });
+});
+
+describe("entity stream in events mode", () => {
+  const change = (type: "insert" | "update" | "delete", id: number, key: number, data: Row) => ({ type, entity: "Order", event_type: type, data, timestamp: "", id, key });
+
+  it("holds the table's current rows: an update replaces its row in place, a delete removes it, an insert appends", () => {
+    const s = new EntityStream("Order", "id", 10);
+    // The snapshot: the table's rows as of changelog position 100.
+    s.applySnapshot([{ id: 1, v: "a" }, { id: 2, v: "b" }, { id: 3, v: "c" }], 100, "events");
+    expect(s.rows.map((r) => r.id)).toEqual([100, 100, 100]);
+    expect(s.lastId).toBe(100);
+    expect(s.applyChanges([change("update", 101, 2, { id: 2, v: "B" }), change("delete", 102, 1, { id: 1, v: "a" }), change("insert", 103, 4, { id: 4, v: "d" })])).toBe(3);
+    expect(s.rows.map((r) => r.data)).toEqual([{ id: 2, v: "B" }, { id: 3, v: "c" }, { id: 4, v: "d" }]);
+    expect(s.lastId).toBe(103);
+    expect(s.changes).toBe(3);
+    // Replayed after a reconnect: at or below the position, so nothing changes twice.
+    expect(s.applyChanges([change("delete", 102, 1, { id: 1 }), change("update", 103, 4, { id: 4, v: "x" })])).toBe(0);
+    expect(s.rows.map((r) => r.data.v)).toEqual(["B", "c", "d"]);
+  });
+
+  it("keeps an update of a row it did not hold, as the row's current state", () => {
+    const s = new EntityStream("Order", "id", 2);
+    s.applySnapshot([], 5, "events");
+    s.applyChanges([change("update", 6, 9, { id: 9, v: "late" }), change("delete", 7, 8, { id: 8 })]);
+    expect(s.rows.map((r) => r.data)).toEqual([{ id: 9, v: "late" }]);
   });
 });
 

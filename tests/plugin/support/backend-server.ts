@@ -19,6 +19,22 @@ const yaml = process.env.NOMNOM_TEST_YAML ?? "entities: []";
 const dialect = await PgliteDialect.open();
 if ((process.env.NOMNOM_TEST_SCHEMA ?? "contract") === "contract") await dialect.execute(contractSchema("pglite"));
 
+/**
+ * The backend's view of the database, which the `dbDown` command makes stop answering (every call fails
+ * as a refused connection would) until `dbUp`; the test's own inserts still reach PGlite.
+ */
+let databaseDown = false;
+const backendDialect = new Proxy(dialect, {
+  get(target, prop, receiver) {
+    const value = Reflect.get(target, prop, receiver) as unknown;
+    if (typeof value !== "function" || prop === "close") return value;
+    return (...args: unknown[]) => {
+      if (databaseDown) return Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432 (test outage)"));
+      return (value as (...a: unknown[]) => unknown).apply(target, args);
+    };
+  },
+});
+
 let backend: Backend | null = null;
 let server: RunningServer | null = null;
 let port = 0;
@@ -27,7 +43,7 @@ let writer: { timer: ReturnType<typeof setInterval>; next: number; inserted: num
 async function start(): Promise<string> {
   const config = await parseConfig(yaml, "plugin-test.yaml", {});
   config.server.host = "127.0.0.1";
-  backend = await Backend.create({ config, dialect, log: createLogger((process.env.NOMNOM_LOG as "debug") ?? "error"), source: "plugin-test.yaml" });
+  backend = await Backend.create({ config, dialect: backendDialect, log: createLogger((process.env.NOMNOM_LOG as "debug") ?? "error"), source: "plugin-test.yaml" });
   backend.start();
   server = await serveNode(backend, { port, host: "127.0.0.1" });
   port = server.port;
@@ -78,6 +94,14 @@ const handlers: Record<string, (msg: Record<string, unknown>) => Promise<unknown
     const inserted = writer.inserted;
     writer = null;
     return { inserted };
+  },
+  async dbDown() {
+    databaseDown = true;
+    return {};
+  },
+  async dbUp() {
+    databaseDown = false;
+    return {};
   },
   async stop(msg) {
     await stop(msg.mode === "crash" ? "crash" : "graceful");
