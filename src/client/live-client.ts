@@ -43,14 +43,6 @@ export function socketUrl(baseUrl: string, params: Record<string, string>): stri
   return url.toString();
 }
 
-/** The names in "unknown entity: A, B; known: …" (or "could not read A from …"). */
-function unknownNames(message: string): string[] {
-  const unknown = /^unknown entity: ([^;]*)/.exec(message);
-  if (unknown) return unknown[1]!.split(", ");
-  const unread = /^could not read (.+?) from the database/.exec(message);
-  return unread ? [unread[1]!] : [];
-}
-
 function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -327,8 +319,7 @@ export class LiveClient {
         return;
       }
       case "error": {
-        // Which streams it concerns: `entities` (servers from 0.1 on), else the names the message lists.
-        const concerns = (s: { name: string }) => (msg.entities ? msg.entities.includes(s.name) : unknownNames(msg.message).includes(s.name));
+        const concerns = (s: { name: string }) => msg.entities?.includes(s.name) ?? false;
         if (msg.code === "unknown_entity") for (const s of this.streams.values()) if (concerns(s)) s.fail(msg.message);
         // The backend keeps trying and sends the rows once the database answers; until then, say why none come.
         if (msg.code === "database_unavailable") for (const s of this.streams.values()) if (concerns(s)) s.setProblem(msg.message);

@@ -424,46 +424,41 @@ export class NomnomDataSource extends DataSourceApi<NomnomQuery, NomnomOptions> 
     });
   }
 
+  /** The newest `limit` rows of the time range (to "now" when following), ascending, and the stream position they reach. */
+  private readHistory(info: EntityInfo, range: TimeRange | undefined, follow: boolean, limit: number): Promise<{ rows: StoredRow[]; cursor: RowId | null }> {
+    return this.readNewest(info, { ...(range ? { from: range.from.toISOString() } : {}), ...(range && !follow ? { to: range.to.toISOString() } : {}) }, limit);
+  }
+
   /**
    * The rows after `after` and before `before`, ascending, at most the newest `limit` of them (older
    * ones would fall off the frame anyway), as inserts.
    */
   private async readBetween(info: EntityInfo, after: RowId | null, before: RowId, limit: number): Promise<StoredChange[]> {
-    const pages: StoredChange[][] = [];
-    let total = 0;
-    let upper = before;
-    for (;;) {
-      const page = await this.api.records(info.name, { before_id: String(upper), limit: Math.min(HISTORY_PAGE, limit - total) });
-      const rows = page.records.map((r) => {
-        const id = normaliseId(r[info.key] as RowId);
-        return { type: "insert" as const, id, key: id, data: r };
-      });
-      const fresh = rows.filter((r) => idAfter(r.id, after));
-      pages.unshift(fresh);
-      total += fresh.length;
-      if (fresh.length < rows.length || !page.has_more || rows.length === 0 || total >= limit) break;
-      upper = rows[0]!.id;
-    }
-    return pages.flat();
+    const { rows } = await this.readNewest(info, {}, limit, { before, after });
+    return rows.map((r) => ({ ...r, type: "insert" as const, key: r.id }));
   }
 
-  private async readHistory(info: EntityInfo, range: TimeRange | undefined, follow: boolean, limit: number): Promise<{ rows: StoredRow[]; cursor: RowId | null }> {
+  /**
+   * Pages `/records` newest first (`before_id`), returning at most `limit` rows ascending; with `after`,
+   * it stops at the first row at or below it.
+   */
+  private async readNewest(info: EntityInfo, query: { from?: string; to?: string }, limit: number, bounds: { before?: RowId; after?: RowId | null } = {}): Promise<{ rows: StoredRow[]; cursor: RowId | null }> {
     const pages: StoredRow[][] = [];
     let total = 0;
-    let before: RowId | undefined;
+    let before = bounds.before;
     let cursor: RowId | null = null;
     for (;;) {
       const page = await this.api.records(info.name, {
-        ...(range ? { from: range.from.toISOString() } : {}),
-        ...(range && !follow ? { to: range.to.toISOString() } : {}),
+        ...query,
         ...(before !== undefined ? { before_id: String(before) } : {}),
         limit: Math.min(HISTORY_PAGE, limit - total),
       });
       if (pages.length === 0) cursor = page.cursor === null ? null : normaliseId(page.cursor);
       const rows = page.records.map((r) => ({ id: normaliseId(r[info.key] as RowId), data: r }));
-      pages.unshift(rows);
-      total += rows.length;
-      if (!page.has_more || rows.length === 0 || total >= limit) break;
+      const fresh = bounds.after === undefined ? rows : rows.filter((r) => idAfter(r.id, bounds.after));
+      pages.unshift(fresh);
+      total += fresh.length;
+      if (fresh.length < rows.length || !page.has_more || rows.length === 0 || total >= limit) break;
       before = rows[0]!.id;
     }
     return { rows: pages.flat(), cursor };
