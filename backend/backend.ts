@@ -4,10 +4,10 @@
  */
 import pkg from "../package.json" with { type: "json" };
 import type { EntityStatsMap, HealthResponse } from "../contract/rest.ts";
-import { CloseCode } from "../contract/server-messages.ts";
+import { CloseCode } from "../contract/index.ts";
 import type { Config } from "./config/schema.ts";
 import type { ColumnInfo, Dialect } from "./db/dialect.ts";
-import { toRowId } from "./db/json-safe.ts";
+import { toRowId } from "../contract/index.ts";
 import { openDatabase } from "./db/open.ts";
 import { eventsStream, prepareEvents } from "./events/events-stream.ts";
 import { Retention } from "./events/retention.ts";

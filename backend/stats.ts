@@ -4,7 +4,7 @@
  * never scans a table. Rates come from a ring of per-second counters.
  */
 import type { EntityStats } from "../contract/rest.ts";
-import { toRowId } from "./db/json-safe.ts";
+import { toRowId } from "../contract/index.ts";
 
 const WINDOW_S = 300;
 

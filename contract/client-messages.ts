@@ -3,8 +3,9 @@
  * and the types inferred from them (clients import only the types).
  */
 import { z } from "zod";
+import { ROW_ID_TEXT } from "./row.ts";
 
-const position = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,20}$/, "a decimal integer")]);
+const position = z.union([z.number().int().nonnegative(), z.string().regex(ROW_ID_TEXT, "a decimal integer")]);
 
 export const subscribeSchema = z.strictObject({
   type: z.literal("subscribe"),

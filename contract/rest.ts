@@ -1,5 +1,5 @@
 /** Response bodies of the REST API. Errors are always `{ error: { code, message } }` with a 4xx/5xx status. */
-import type { Row, RowId } from "./server-messages.ts";
+import type { Row, RowId } from "./row.ts";
 
 export type FieldType = "integer" | "float" | "decimal" | "string" | "boolean" | "datetime" | "date" | "json";
 
@@ -58,6 +58,19 @@ export interface HealthResponse {
   clients: number;
   database: { dialect: string; reachable: boolean; error?: string };
   entities: Record<string, EntityHealth>;
+}
+
+/** The query parameters of `GET /api/entities/:name/records` (ids as numbers or decimal strings, times ISO-8601). */
+export interface RecordsQuery {
+  /** Rows with a key above this one, oldest first (paging forward). */
+  after_id?: RowId;
+  /** Rows with a key below this one (paging back). */
+  before_id?: RowId;
+  /** Time range on the entity's timestamp column, inclusive. */
+  from?: string;
+  to?: string;
+  /** 1–10,000; default 100. */
+  limit?: number;
 }
 
 /** `GET /api/entities/:name/records`. Rows ascend by key and never pass the stream position `cursor`. */

@@ -4,15 +4,7 @@
  * seed designs' exactly, so clients written against them work unchanged.
  */
 import type { EntityStatsMap } from "./rest.ts";
-
-/** A JSON-safe column value: 64-bit integers and decimals arrive as strings, times as ISO-8601 UTC. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type Row = Record<string, JsonValue>;
-
-/** A row key or event id: a number when it fits in 2^53, otherwise its decimal string. */
-export type RowId = number | string;
-
-export type ChangeType = "insert" | "update" | "delete";
+import type { ChangeType, Row, RowId } from "./row.ts";
 
 /** One changed row. In table mode only `insert`; `update` and `delete` come from the events mode. */
 export interface ChangeMessage {

@@ -1,7 +1,7 @@
 /** The app's page in Grafana: what the app brings and how to start using it. */
 import type { AppRootProps } from "@grafana/data";
 import { Alert, LinkButton, Stack, Text } from "@grafana/ui";
-import { DATASOURCE_ID, PANEL_ID } from "./shared/types.ts";
+import { PLUGIN_ID } from "../contract/index.ts";
 
 export function AppPage(_props: AppRootProps) {
   return (
@@ -12,8 +12,8 @@ export function AppPage(_props: AppRootProps) {
         and the Entity stream panel shows them with their totals and insert rates.
       </Text>
       <Alert title="Getting started" severity="info">
-        1. Run the backend (<code>npx nomnom-live serve --config nomnom-live.yaml</code>). 2. Add a data source of type <code>nomnom-live</code> ({DATASOURCE_ID})
-        with the backend URL. 3. Add an <code>Entity stream</code> panel ({PANEL_ID}) — or Grafana&apos;s Table, Stat and Time series panels — with a Live rows query.
+        1. Run the backend (<code>npx nomnom-live serve --config nomnom-live.yaml</code>). 2. Add a data source of type <code>nomnom-live</code> ({PLUGIN_ID.datasource})
+        with the backend URL. 3. Add an <code>Entity stream</code> panel ({PLUGIN_ID.panel}) — or Grafana&apos;s Table, Stat and Time series panels — with a Live rows query.
       </Alert>
       <Stack gap={1}>
         <LinkButton href={`connections/datasources/new?q=nomnom`} icon="database">

@@ -4,7 +4,7 @@
  * only see JSON-safe rows and opaque transaction identities.
  */
 import type { FieldType } from "../../contract/rest.ts";
-import type { Row } from "../../contract/server-messages.ts";
+import type { Row } from "../../contract/index.ts";
 
 export interface ColumnInfo {
   name: string;

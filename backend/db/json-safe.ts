@@ -1,5 +1,5 @@
 /** Converts driver values into JSON-safe ones: 64-bit integers and decimals as strings, times ISO-8601 UTC. */
-import type { JsonValue, Row, RowId } from "../../contract/server-messages.ts";
+import type { JsonValue, Row } from "../../contract/index.ts";
 
 export function jsonSafe(value: unknown): JsonValue {
   if (value === null || value === undefined) return null;
@@ -27,17 +27,4 @@ export function jsonSafeRow(row: Record<string, unknown>): Row {
   const out: Row = {};
   for (const k in row) out[k] = jsonSafe(row[k]);
   return out;
-}
-
-/** A key as the wire shows it: a number when exact in a double, otherwise a string. */
-export function toRowId(key: bigint): RowId {
-  return key <= BigInt(Number.MAX_SAFE_INTEGER) && key >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(key) : key.toString();
-}
-
-/** Reads a key column value (number, bigint or decimal string) as bigint. */
-export function toKey(value: unknown): bigint {
-  if (typeof value === "bigint") return value;
-  if (typeof value === "number" && Number.isInteger(value)) return BigInt(value);
-  if (typeof value === "string" && /^-?\d+$/.test(value)) return BigInt(value);
-  throw new TypeError(`key value ${JSON.stringify(value)} is not an integer`);
 }

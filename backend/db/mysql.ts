@@ -58,7 +58,7 @@
  */
 import mysql, { type FieldPacket, type Pool, type PoolConnection, type RowDataPacket } from "mysql2/promise";
 import type { FieldType } from "../../contract/rest.ts";
-import type { Row } from "../../contract/server-messages.ts";
+import type { Row } from "../../contract/index.ts";
 import { EXACT_COUNT_LIMIT, type ColumnInfo, type Dialect, type DiscoveredTable, type PruneQuery, type RangeQuery, type TableRef, type Writers } from "./dialect.ts";
 import { DatabaseAccessError } from "./errors.ts";
 import { InnodbWriterTracker, type ThreadSample, type TrxSample } from "./innodb-writers.ts";

@@ -9,7 +9,7 @@
  * reused within a server's life.
  */
 import type { FieldType } from "../../contract/rest.ts";
-import type { Row } from "../../contract/server-messages.ts";
+import type { Row } from "../../contract/index.ts";
 import { EXACT_COUNT_LIMIT, type ColumnInfo, type Dialect, type DiscoveredTable, type PruneQuery, type RangeQuery, type TableRef, type Writers } from "./dialect.ts";
 import { jsonSafeRow } from "./json-safe.ts";
 

@@ -4,9 +4,9 @@
  * each change goes to its entity's subscribers. The stream position of every entity is the changelog
  * position, so resume cursors are changelog ids and replays read `db_events`.
  */
-import type { Row } from "../../contract/server-messages.ts";
+import type { Row } from "../../contract/index.ts";
 import type { ColumnInfo, Dialect } from "../db/dialect.ts";
-import { toKey } from "../db/json-safe.ts";
+import { parseRowId } from "../../contract/index.ts";
 import type { Entity } from "../entities.ts";
 import type { Poller } from "../poller/poller.ts";
 import type { Change, EntityFeed } from "../stream/feed.ts";
@@ -50,9 +50,9 @@ export class EventsFeed implements EntityFeed {
     if (!CHANGE_TYPES.has(type)) throw new Error(`db_events row ${String(row.id)} has event_type "${type}"; expected insert, update or delete`);
     return {
       type: type as Change["type"],
-      id: toKey(row.id),
+      id: parseRowId(row.id),
       data: decodePayload(row.payload, this.columns),
-      ...(row.row_key === null || row.row_key === undefined ? {} : { key: toKey(row.row_key) }),
+      ...(row.row_key === null || row.row_key === undefined ? {} : { key: parseRowId(row.row_key) }),
     };
   }
 
@@ -64,9 +64,9 @@ export class EventsFeed implements EntityFeed {
   async latest(upTo: bigint, limit: number): Promise<Row[]> {
     const rows = await this.dialect.range(this.entity.ref, { upTo: UNBOUNDED, limit, newest: true });
     const later = await this.dialect.range(EVENTS_REF, { after: upTo, upTo: UNBOUNDED, limit: LATER_INSERTS_LIMIT, match: { column: "entity", value: this.entity.info.name } });
-    const insertedLater = new Set(later.filter((e) => e.event_type === "insert" && e.row_key !== null).map((e) => toKey(e.row_key).toString()));
+    const insertedLater = new Set(later.filter((e) => e.event_type === "insert" && e.row_key !== null).map((e) => parseRowId(e.row_key).toString()));
     if (insertedLater.size === 0) return rows;
-    return rows.filter((r) => !insertedLater.has(toKey(r[this.entity.ref.key]).toString()));
+    return rows.filter((r) => !insertedLater.has(parseRowId(r[this.entity.ref.key]).toString()));
   }
 
   async changes(after: bigint, upTo: bigint, limit: number): Promise<Change[]> {

@@ -4,7 +4,7 @@
  * value was. 64-bit integers and decimals stay strings, other numbers become numbers again, times are
  * normalised to ISO-8601 UTC with milliseconds.
  */
-import type { JsonValue, Row } from "../../contract/server-messages.ts";
+import type { JsonValue, Row } from "../../contract/index.ts";
 import type { ColumnInfo } from "../db/dialect.ts";
 import { jsonSafe } from "../db/json-safe.ts";
 

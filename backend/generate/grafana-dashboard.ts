@@ -3,6 +3,7 @@
  * dashboard): a stats row, a live panel per entity, and each entity's insert rate from Prometheus with
  * its alert thresholds drawn in.
  */
+import type { QueryModel } from "../../contract/index.ts";
 import { defaultColor, defaultIcon } from "../config/appearance.ts";
 import type { EntityConfig } from "../config/schema.ts";
 import type { GenerateContext } from "./context.ts";
@@ -14,6 +15,11 @@ import { GENERATED_BY, toJson, toYaml, yamlHeader } from "./render.ts";
 const DASHBOARD_DIR = "dashboards/nomnom-live";
 const NOMNOM = { type: PLUGIN.datasource, uid: UID.datasource };
 const PROMETHEUS = { type: "prometheus", uid: UID.prometheus };
+
+/** A panel target of the nomnom-live datasource: the contract's query model, as the plugin reads it. */
+function nomnomTarget(query: Omit<QueryModel, "refId">): QueryModel & { datasource: typeof NOMNOM } {
+  return { refId: "A", datasource: NOMNOM, ...query };
+}
 
 type Panel = Record<string, unknown> & { id: number; gridPos: { h: number; w: number; x: number; y: number } };
 
@@ -47,7 +53,7 @@ function statsPanel(id: number, e: EntityConfig, gridPos: Panel["gridPos"]): Pan
     type: "stat",
     title: `${icon} ${e.name}`,
     datasource: NOMNOM,
-    targets: [{ refId: "A", datasource: NOMNOM, queryType: "stats", entity: e.name }],
+    targets: [nomnomTarget({ queryType: "stats", entity: e.name })],
     gridPos,
     // The stats frame's numeric fields (total, inserts in the last 1 and 5 minutes, rate per second), with the
     // datasource's own names and units; no field filter, as Grafana matches filters against display names.
@@ -72,7 +78,7 @@ function livePanel(id: number, e: EntityConfig, gridPos: Panel["gridPos"]): Pane
     type: PLUGIN.panel,
     title: `${icon} ${e.name}`,
     datasource: NOMNOM,
-    targets: [{ refId: "A", datasource: NOMNOM, queryType: "live", entity: e.name }],
+    targets: [nomnomTarget({ queryType: "live", entity: e.name })],
     gridPos,
     options: { entities: [e.name], showStats: true, maxRecords: e.max_records },
   };

@@ -1,16 +1,11 @@
 /**
  * Fixed names shared by the generated files: datasource uids, the dashboard, metric expressions. The
- * plugin ids are those of the plugin's manifests (plugin.json, src/datasource/plugin.json,
- * src/panel/plugin.json); tests/generator checks that they agree.
+ * plugin ids come from the plugin's manifests through contract/ (PLUGIN_ID).
  */
 import { createHash } from "node:crypto";
 import { METRIC } from "../metrics.ts";
 
-export const PLUGIN = {
-  app: "nomnom-live-app",
-  datasource: "nomnom-live-datasource",
-  panel: "nomnom-live-panel",
-} as const;
+export { PLUGIN_ID as PLUGIN } from "../../contract/index.ts";
 
 export const UID = {
   datasource: "nomnom-live",

@@ -7,6 +7,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import { rateLimiter } from "hono-rate-limiter";
+import { API_PREFIX, METRICS_PATH, REST, WS_PATH } from "../../contract/index.ts";
 import type { Backend } from "../backend.ts";
 import type { RuntimeAdapter } from "./adapter.ts";
 import { errorResponse } from "./errors.ts";
@@ -30,7 +31,7 @@ export function mountApp(app: Hono, backend: Backend, adapter: RuntimeAdapter, e
     }),
   );
   app.use(
-    "/api/*",
+    `${API_PREFIX}/*`,
     rateLimiter({
       windowMs: 60_000,
       limit: server.rate_limit_per_minute,
@@ -39,22 +40,22 @@ export function mountApp(app: Hono, backend: Backend, adapter: RuntimeAdapter, e
       handler: (c) => errorResponse(c, 429, "rate_limited", `more than ${server.rate_limit_per_minute} requests a minute from your address; slow down`),
     }),
   );
-  app.use("/api/*", bodyLimit({ maxSize: server.max_message_bytes, onError: (c) => errorResponse(c, 413, "too_large", `request bodies are limited to ${server.max_message_bytes} bytes`) }));
+  app.use(`${API_PREFIX}/*`, bodyLimit({ maxSize: server.max_message_bytes, onError: (c) => errorResponse(c, 413, "too_large", `request bodies are limited to ${server.max_message_bytes} bytes`) }));
   if (server.auth_tokens.length > 0) {
     const requireToken: Parameters<typeof app.use>[1] = async (c, next) => {
-      if (c.req.method === "OPTIONS" || c.req.path === "/api/health") return next();
+      if (c.req.method === "OPTIONS" || c.req.path === API_PREFIX + REST.health) return next();
       const header = c.req.header("authorization");
       if (!header) return errorResponse(c, 401, "unauthorized", "this server requires Authorization: Bearer <token>");
       const token = /^Bearer (.+)$/i.exec(header)?.[1];
       if (!token || !tokenMatches(token, server.auth_tokens)) return errorResponse(c, 401, "unauthorized", "the bearer token is not valid for this server");
       return next();
     };
-    app.use("/api/*", requireToken);
-    app.use("/metrics", requireToken);
+    app.use(`${API_PREFIX}/*`, requireToken);
+    app.use(METRICS_PATH, requireToken);
   }
-  app.route("/api", restRoutes(backend));
-  app.get("/metrics", async (c) => c.text(await backend.metrics.registry.metrics(), 200, { "Content-Type": backend.metrics.registry.contentType }));
-  app.get("/ws", wsGuard(backend, adapter), wsHandler(backend, adapter));
+  app.route(API_PREFIX, restRoutes(backend));
+  app.get(METRICS_PATH, async (c) => c.text(await backend.metrics.registry.metrics(), 200, { "Content-Type": backend.metrics.registry.contentType }));
+  app.get(WS_PATH, wsGuard(backend, adapter), wsHandler(backend, adapter));
   for (const extend of extensions) extend(app, backend);
   app.notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {

@@ -1,12 +1,11 @@
 /** The REST API: health, entities, stats, history, metrics and WebSocket tickets. */
 import { Hono } from "hono";
 import { z } from "zod";
-import type { EntityInfo, RecordsResponse } from "../../contract/rest.ts";
-import { toRowId } from "../db/json-safe.ts";
+import { REST, ROW_ID_TEXT, toRowId, type EntityInfo, type RecordsResponse } from "../../contract/index.ts";
 import type { Backend } from "../backend.ts";
 import { errorResponse } from "./errors.ts";
 
-const position = z.string().regex(/^\d{1,20}$/, "must be a non-negative integer");
+const position = z.string().regex(ROW_ID_TEXT, "must be a non-negative integer");
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO-8601 time");
 
 const recordsQuery = z.strictObject({
@@ -20,16 +19,16 @@ const recordsQuery = z.strictObject({
 export function restRoutes(backend: Backend): Hono {
   const api = new Hono();
 
-  api.get("/health", (c) => {
+  api.get(REST.health, (c) => {
     const health = backend.health();
     return c.json(health, health.status === "ok" ? 200 : 503);
   });
 
-  api.get("/entities", (c) => c.json<EntityInfo[]>(backend.entities.map((e) => e.info)));
+  api.get(REST.entities, (c) => c.json<EntityInfo[]>(backend.entities.map((e) => e.info)));
 
-  api.get("/stats", (c) => c.json(backend.stats()));
+  api.get(REST.stats, (c) => c.json(backend.stats()));
 
-  api.get("/entities/:name/records", async (c) => {
+  api.get(REST.records, async (c) => {
     const name = c.req.param("name");
     const feed = backend.hub.feeds.get(name);
     if (!feed) return errorResponse(c, 404, "unknown_entity", `unknown entity "${name}"; known: ${[...backend.hub.feeds.keys()].join(", ")}`);
@@ -63,7 +62,7 @@ export function restRoutes(backend: Backend): Hono {
     return c.json<RecordsResponse>({ entity: name, records, cursor: toRowId(position), has_more: hasMore });
   });
 
-  api.post("/ws-ticket", (c) => c.json(backend.tickets.issue()));
+  api.post(REST.wsTicket, (c) => c.json(backend.tickets.issue()));
 
   return api;
 }

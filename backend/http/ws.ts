@@ -7,7 +7,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import type { WSContext } from "hono/ws";
-import { CloseCode } from "../../contract/server-messages.ts";
+import { CloseCode, parseWsQuery } from "../../contract/index.ts";
 import type { Backend } from "../backend.ts";
 import type { ClientSocket } from "../stream/client-socket.ts";
 import type { Session } from "../stream/session.ts";
@@ -38,7 +38,7 @@ export function wsGuard(backend: Backend, adapter: RuntimeAdapter): MiddlewareHa
       return errorResponse(c, 403, "forbidden_origin", `origin ${c.req.header("origin")} is not in server.cors_origins`);
     }
     if (server.auth_tokens.length > 0) {
-      const ticket = c.req.query("ticket");
+      const { ticket } = parseWsQuery((name) => c.req.query(name));
       const bearer = /^Bearer (.+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
       if (ticket !== undefined) {
         const verdict = backend.tickets.redeem(ticket);
@@ -56,8 +56,8 @@ export function wsGuard(backend: Backend, adapter: RuntimeAdapter): MiddlewareHa
 export function wsHandler(backend: Backend, adapter: RuntimeAdapter) {
   return adapter.upgradeWebSocket((c) => {
     const address = adapter.remoteAddress(c);
-    const batch = ["1", "true"].includes(c.req.query("batch") ?? "");
-    const subscribeAll = c.req.query("subscribe") !== "manual";
+    const { batch, manual } = parseWsQuery((name) => c.req.query(name));
+    const subscribeAll = !manual;
     let session: Session | null = null;
     let stopHeartbeat: (() => void) | undefined;
     return {

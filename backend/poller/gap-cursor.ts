@@ -10,9 +10,9 @@
  * ended, and had it committed, its row would be in that snapshot. `timeoutMs` is the last resort against
  * a transaction that never ends (logged and counted when used).
  */
-import type { Row } from "../../contract/server-messages.ts";
+import type { Row } from "../../contract/index.ts";
 import type { Writers } from "../db/dialect.ts";
-import { toKey } from "../db/json-safe.ts";
+import { parseRowId } from "../../contract/index.ts";
 
 export interface GapPolicy {
   timeoutMs: number;
@@ -71,7 +71,7 @@ export class GapCursor {
     const out: Advance = { rows: [], keys: [], skipped: [], blocked: false };
     let expect = this.position + 1n;
     for (const row of rows) {
-      const key = toKey(row[this.keyColumn]);
+      const key = parseRowId(row[this.keyColumn]);
       if (key < expect) continue; // cannot happen with a correct query; never deliver twice
       if (key > expect) {
         const gap = this.gaps.get(expect);

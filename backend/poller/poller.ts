@@ -4,7 +4,7 @@
  * milliseconds); otherwise the next poll comes after the interval. Database errors back off and keep the
  * cursor, so nothing is lost when the database returns.
  */
-import type { Row } from "../../contract/server-messages.ts";
+import type { Row } from "../../contract/index.ts";
 import type { Dialect, TableRef } from "../db/dialect.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";

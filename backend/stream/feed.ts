@@ -3,9 +3,9 @@
  * table (TableFeed); the events mode reads the `db_events` changelog. Both expose the same settled
  * position, so replays and history never run ahead of the live stream.
  */
-import type { ChangeType, Row } from "../../contract/server-messages.ts";
+import type { ChangeType, Row } from "../../contract/index.ts";
 import type { Dialect } from "../db/dialect.ts";
-import { toKey } from "../db/json-safe.ts";
+import { parseRowId } from "../../contract/index.ts";
 import type { Entity } from "../entities.ts";
 import type { Poller } from "../poller/poller.ts";
 
@@ -56,6 +56,6 @@ export class TableFeed implements EntityFeed {
 
   async changes(after: bigint, upTo: bigint, limit: number): Promise<Change[]> {
     const rows = await this.dialect.range(this.entity.ref, { after, upTo, limit });
-    return rows.map((data) => ({ type: "insert", id: toKey(data[this.entity.ref.key]), data }));
+    return rows.map((data) => ({ type: "insert", id: parseRowId(data[this.entity.ref.key]), data }));
   }
 }

@@ -1,6 +1,6 @@
 /** Serialisation of server messages. Change frames are built once per change and shared by every client. */
-import type { ServerMessage } from "../../contract/server-messages.ts";
-import { toRowId } from "../db/json-safe.ts";
+import type { ServerMessage } from "../../contract/index.ts";
+import { toRowId } from "../../contract/index.ts";
 import type { Change } from "./feed.ts";
 
 /** `{"type":"insert","entity":"Order","event_type":"insert","data":{…},"timestamp":"…","id":123}` — the seed fields, in the seed order. */

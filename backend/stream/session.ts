@@ -7,8 +7,8 @@
  * Per entity, keys only ever increase, so a client receives each row once and in key order.
  */
 import { clientMessageSchema, type SubscribeMessage } from "../../contract/client-messages.ts";
-import { CloseCode, type ErrorCode } from "../../contract/server-messages.ts";
-import { toRowId } from "../db/json-safe.ts";
+import { CloseCode, type ErrorCode } from "../../contract/index.ts";
+import { toRowId } from "../../contract/index.ts";
 import type { ClientSocket } from "./client-socket.ts";
 import type { Change } from "./feed.ts";
 import { batchFrame, changeFrame, message, type SharedFrame } from "./frames.ts";

@@ -4,7 +4,7 @@
  */
 import { getBackendSrv, type FetchError } from "@grafana/runtime";
 import { lastValueFrom } from "rxjs";
-import type { EntityInfo, EntityStatsMap, ErrorBody, HealthResponse, RecordsResponse, TicketResponse } from "../../contract/index.ts";
+import { API_PREFIX, REST, recordsPath, type EntityInfo, type EntityStatsMap, type ErrorBody, type HealthResponse, type RecordsQuery, type RecordsResponse, type TicketResponse } from "../../contract/index.ts";
 
 export type ApiErrorKind = "unreachable" | "unauthorized" | "not_found" | "bad_request" | "server";
 
@@ -20,13 +20,7 @@ export class ApiError extends Error {
   }
 }
 
-export interface RecordsQuery {
-  after_id?: string | number;
-  before_id?: string | number;
-  from?: string;
-  to?: string;
-  limit?: number;
-}
+export type { RecordsQuery } from "../../contract/index.ts";
 
 function isFetchError(e: unknown): e is FetchError {
   return typeof e === "object" && e !== null && "status" in e && "data" in e;
@@ -57,7 +51,7 @@ export class BackendApi {
   private async call<T>(method: "GET" | "POST", path: string, params?: Record<string, string | number>, accept?: (e: FetchError) => T | undefined): Promise<T> {
     try {
       const res = await lastValueFrom(
-        getBackendSrv().fetch<T>({ url: `${this.base}/api${path}`, method, params, showErrorAlert: false, showSuccessAlert: false }),
+        getBackendSrv().fetch<T>({ url: `${this.base}${API_PREFIX}${path}`, method, params, showErrorAlert: false, showSuccessAlert: false }),
       );
       return res.data;
     } catch (e) {
@@ -69,27 +63,27 @@ export class BackendApi {
 
   /** `/api/health`; a degraded backend answers 503 with the same body, which is returned too. */
   health(): Promise<HealthResponse> {
-    return this.call<HealthResponse>("GET", "/health", undefined, (e) => {
+    return this.call<HealthResponse>("GET", REST.health, undefined, (e) => {
       const body = e.data as Partial<HealthResponse> | undefined;
       return e.status === 503 && body?.status === "degraded" ? (body as HealthResponse) : undefined;
     });
   }
 
   entities(): Promise<EntityInfo[]> {
-    return this.call<EntityInfo[]>("GET", "/entities");
+    return this.call<EntityInfo[]>("GET", REST.entities);
   }
 
   stats(): Promise<EntityStatsMap> {
-    return this.call<EntityStatsMap>("GET", "/stats");
+    return this.call<EntityStatsMap>("GET", REST.stats);
   }
 
   records(entity: string, query: RecordsQuery): Promise<RecordsResponse> {
     const params: Record<string, string | number> = {};
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params[k] = v as string | number;
-    return this.call<RecordsResponse>("GET", `/entities/${encodeURIComponent(entity)}/records`, params);
+    return this.call<RecordsResponse>("GET", recordsPath(entity), params);
   }
 
   ticket(): Promise<TicketResponse> {
-    return this.call<TicketResponse>("POST", "/ws-ticket");
+    return this.call<TicketResponse>("POST", REST.wsTicket);
   }
 }

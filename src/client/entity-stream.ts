@@ -7,7 +7,7 @@
  * the row with the same key where it is, a delete removes it. In table mode every change is an insert.
  */
 import type { ChangeMessage, ChangeType, Row, RowId } from "../../contract/index.ts";
-import { idAfter, normaliseId } from "./row-id.ts";
+import { idAfter, normaliseId } from "../../contract/index.ts";
 
 export interface StoredRow {
   /** The stream position at which this row became what it is (its key in table mode). */

@@ -9,7 +9,7 @@
  *   the rows after it (no gap), and the entity stream drops anything at or below it (no duplicate).
  * - Reconnects with jittered exponential backoff, with a fresh ticket each time.
  */
-import type { EntityInfo, EntityStatsMap, ServerMessage, SubscribeMessage, ChangeMessage } from "../../contract/index.ts";
+import { WS_PARAM, WS_PATH, wsQuery, type EntityInfo, type EntityStatsMap, type ServerMessage, type SubscribeMessage, type ChangeMessage } from "../../contract/index.ts";
 import type { ConnectionState } from "../shared/types.ts";
 import { ApiError } from "./api.ts";
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.ts";
@@ -37,7 +37,7 @@ export type StatusListener = (state: ConnectionState) => void;
 /** `http://host:8080/prefix` → `ws://host:8080/prefix/ws`; relative URLs resolve against the page. */
 export function socketUrl(baseUrl: string, params: Record<string, string>): string {
   const origin = typeof window !== "undefined" && window.location ? window.location.href : "http://localhost/";
-  const url = new URL(baseUrl.replace(/\/+$/, "") + "/ws", origin);
+  const url = new URL(baseUrl.replace(/\/+$/, "") + WS_PATH, origin);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   return url.toString();
@@ -152,13 +152,13 @@ export class LiveClient {
    */
   async probe(timeoutMs = 5000): Promise<string[]> {
     const { ticket } = await this.options.api.ticket();
-    const url = socketUrl(this.options.baseUrl, { subscribe: "manual", ticket });
+    const url = socketUrl(this.options.baseUrl, wsQuery({ manual: true, ticket }));
     return new Promise((resolve, reject) => {
       let ws: WebSocket;
       try {
         ws = new this.WS(url);
       } catch (e) {
-        reject(new Error(`cannot open ${url.replace(/ticket=[^&]+/, "ticket=…")}: ${describe(e)}`));
+        reject(new Error(`cannot open ${url.replace(new RegExp(`${WS_PARAM.ticket}=[^&]+`), `${WS_PARAM.ticket}=…`)}: ${describe(e)}`));
         return;
       }
       const timer = setTimeout(() => {
@@ -211,7 +211,7 @@ export class LiveClient {
         const s = this.streams.get(info.name);
         if (s) s.key = info.key;
       }
-      url = socketUrl(this.options.baseUrl, { subscribe: "manual", batch: "1", ticket });
+      url = socketUrl(this.options.baseUrl, wsQuery({ manual: true, batch: true, ticket }));
     } catch (e) {
       if (generation !== this.generation) return;
       this.connecting = false;

@@ -24,7 +24,7 @@ import { ApiError, BackendApi } from "../client/api.ts";
 import { backoffDelay } from "../client/backoff.ts";
 import { applyToRows, type StoredChange, type StoredRow } from "../client/entity-stream.ts";
 import { LiveClient, socketUrl } from "../client/live-client.ts";
-import { idAfter, normaliseId } from "../client/row-id.ts";
+import { idAfter, normaliseId } from "../../contract/index.ts";
 import { DEFAULT_QUERY, type NomnomFrameMeta, type NomnomOptions, type NomnomQuery } from "../shared/types.ts";
 import { entityMeta, rateFrame, rowsFrame, selectedFields, statsFrame, type RatePoint } from "./frames.ts";
 import { Lifetime, throttle } from "./lifetime.ts";

@@ -1,24 +1,15 @@
 /**
- * Names and shapes the datasource, the panel and the provisioning agree on
- * (docs: notes on the plugin contract; wire types come from contract/).
+ * Shapes the datasource and the panel agree on inside Grafana. The wire types, the query model and the
+ * plugin ids come from contract/.
  */
 import type { DataQuery, DataSourceJsonData } from "@grafana/data";
-import type { EntityInfo, EntityStats } from "../../contract/index.ts";
+import type { EntityInfo, EntityStats, QueryModel, QueryType } from "../../contract/index.ts";
 
-export const DATASOURCE_ID = "nomnom-live-datasource";
-export const PANEL_ID = "nomnom-live-panel";
-export const APP_ID = "nomnom-live-app";
+export type { QueryType } from "../../contract/index.ts";
 
-export type QueryType = "live" | "stats" | "rate" | "history";
-
-export interface NomnomQuery extends DataQuery {
-  /** Entity name (template variables allowed); absent = every entity. */
-  entity?: string;
+/** The contract's query model as a Grafana query. */
+export interface NomnomQuery extends DataQuery, Omit<QueryModel, "refId" | "queryType"> {
   queryType: QueryType;
-  /** Columns to return (live, history); absent = every column of the entity. */
-  fields?: string[];
-  /** Rows kept (live) or fetched (history); defaults to the entity's max_records (live) or 5000 (history). */
-  limit?: number;
 }
 
 export const DEFAULT_QUERY: Partial<NomnomQuery> = { queryType: "live" };

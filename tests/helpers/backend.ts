@@ -1,4 +1,5 @@
 /** Starts a real backend (real HTTP server, real WebSocket) on a free port for a test. */
+import { WS_PATH } from "../../contract/index.ts";
 import { Backend } from "../../backend/backend.ts";
 import { parseConfig } from "../../backend/config/load.ts";
 import type { Config } from "../../backend/config/schema.ts";
@@ -32,7 +33,7 @@ export async function startBackend(db: TestDatabase, yaml: string, env: Record<s
   return {
     backend,
     url: server.url,
-    wsUrl: server.url.replace(/^http/, "ws") + "/ws",
+    wsUrl: server.url.replace(/^http/, "ws") + WS_PATH,
     async stop() {
       await backend.stop();
       await server.close();

@@ -1,6 +1,6 @@
 /** A WebSocket test client that records every message and waits for conditions on them. */
 import WebSocket from "ws";
-import type { ChangeMessage, ServerMessage } from "../../contract/server-messages.ts";
+import type { ChangeMessage, ServerMessage } from "../../contract/index.ts";
 
 export class TestClient {
   readonly messages: ServerMessage[] = [];

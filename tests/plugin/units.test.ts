@@ -4,7 +4,7 @@ import { FieldType } from "@grafana/data";
 import { backoffDelay } from "../../src/client/backoff.ts";
 import type { Row } from "../../contract/index.ts";
 import { EntityStream } from "../../src/client/entity-stream.ts";
-import { idAfter } from "../../src/client/row-id.ts";
+import { idAfter } from "../../contract/index.ts";
 import { convertColumn, decimalScale } from "../../src/datasource/frames.ts";
 import { toCsv } from "../../src/panel/csv.ts";
 
