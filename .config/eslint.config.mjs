@@ -1,6 +1,7 @@
 /*
  * The base ESLint config of the plugin, in the place create-plugin keeps it (.config/); the root
- * eslint.config.mjs extends it. Type-aware TypeScript rules plus the React hooks rules.
+ * eslint.config.mjs extends it with the boundaries and the type-aware rules. typescript-eslint's
+ * recommended rules plus the React hooks rules.
  */
 import js from "@eslint/js";
 import reactHooks from "eslint-plugin-react-hooks";

@@ -1,6 +1,7 @@
 /**
- * The backend, independent of runtime: database, entities, one poller per entity, the hub, statistics.
- * `createBackend` opens and checks everything; `start` begins polling; `stop` ends it cleanly.
+ * The backend, independent of runtime and of HTTP: database, entities, the polling mode's stream (its
+ * pollers and feeds), the hub, statistics and health.
+ * `Backend.create` opens and checks everything; `start` begins polling; `stop` ends it cleanly.
  */
 import pkg from "../package.json" with { type: "json" };
 import type { EntityStatsMap, HealthResponse } from "../contract/rest.ts";
@@ -10,15 +11,14 @@ import type { ColumnInfo, Dialect } from "./db/dialect.ts";
 import { toRowId } from "../contract/index.ts";
 import { openDatabase } from "./db/open.ts";
 import { eventsStream, prepareEvents } from "./events/events-stream.ts";
-import { Retention } from "./events/retention.ts";
+import type { Retention } from "./events/retention.ts";
 import { resolveEntities, type Entity } from "./entities.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { Metrics } from "./metrics.ts";
-import { Poller } from "./poller/poller.ts";
+import type { ModeStream, ModeStreamOptions } from "./poller/mode-stream.ts";
+import { tableStream } from "./poller/table-stream.ts";
 import { EntityStatsTracker } from "./stats.ts";
-import { TableFeed, type EntityFeed } from "./stream/feed.ts";
 import { Hub } from "./stream/hub.ts";
-import { TicketBook } from "./http/tickets.ts";
 
 export interface BackendOptions {
   config: Config;
@@ -33,12 +33,10 @@ export class Backend {
   readonly version: string = pkg.version;
   readonly startedAt = Date.now();
   readonly metrics = new Metrics();
-  readonly tickets = new TicketBook();
   readonly hub: Hub;
   readonly stats_ = new Map<string, EntityStatsTracker>();
-  private readonly pollers: Poller[] = [];
-  /** The poller behind each entity (in events mode the changelog's, shared). */
-  private readonly entityPollers: Poller[] = [];
+  /** The polling mode's pollers and feeds (table mode: one poller per entity; events mode: the changelog's). */
+  private readonly stream: ModeStream;
   /** Events mode: the changelog's retention. */
   readonly retention: Retention | null = null;
   private statsTimer: ReturnType<typeof setInterval> | null = null;
@@ -53,56 +51,29 @@ export class Backend {
     /** Events mode: each entity's columns, to decode changelog payloads. */
     eventColumns: Map<string, ColumnInfo[]> | null = null,
   ) {
-    const p = config.polling;
-    const onHealth = (ok: boolean, e?: unknown) => {
-      this.databaseError = ok ? null : e instanceof Error ? e.message : String(e);
+    for (const e of entities) this.stats_.set(e.info.name, new EntityStatsTracker());
+    const options: ModeStreamOptions = {
+      entities,
+      dialect,
+      polling: config.polling,
+      log,
+      metrics: this.metrics,
+      stats: (name) => this.stats_.get(name)!,
+      publish: (name, changes) => this.hub.publish(name, changes),
+      // One database behind every poller: the latest success or failure of any is its health.
+      onHealth: (ok, e) => {
+        this.databaseError = ok ? null : e instanceof Error ? e.message : String(e);
+      },
     };
-    let feeds: EntityFeed[];
     if (eventColumns) {
-      for (const e of entities) this.stats_.set(e.info.name, new EntityStatsTracker());
-      const events = eventsStream({
-        entities,
-        columns: eventColumns,
-        dialect,
-        polling: p,
-        log,
-        metrics: this.metrics,
-        stats: (name) => this.stats_.get(name)!,
-        publish: (name, changes) => this.hub.publish(name, changes),
-        onHealth,
-      });
-      this.pollers.push(events.poller);
-      for (const _ of entities) this.entityPollers.push(events.poller);
-      feeds = events.feeds;
-      this.retention = new Retention({ dialect, days: p.cleanup_after_days, position: () => events.poller.position, log });
-    } else feeds = entities.map((entity) => {
-      const stats = new EntityStatsTracker();
-      this.stats_.set(entity.info.name, stats);
-      const poller = new Poller({
-        entity: entity.info.name,
-        table: entity.ref,
-        dialect,
-        intervalMs: p.interval_ms,
-        batchSize: p.max_events_per_poll,
-        gapTimeoutMs: p.gap_timeout_ms,
-        log,
-        metrics: this.metrics,
-        onRows: (rows, keys) => {
-          stats.record(rows.length, keys[keys.length - 1]!);
-          this.hub.publish(entity.info.name, rows.map((data, i) => ({ type: "insert", id: keys[i]!, data })));
-        },
-        onHealth: (ok, e) => {
-          this.databaseError = ok ? null : e instanceof Error ? e.message : String(e);
-        },
-      });
-      this.pollers.push(poller);
-      this.entityPollers.push(poller);
-      return new TableFeed(entity, poller, dialect);
-    });
-    this.metrics.track(entities.map((e, i) => ({ entity: e.info.name, lastPollAt: () => this.entityPollers[i]!.lastPollAt })));
+      const events = eventsStream({ ...options, columns: eventColumns });
+      this.retention = events.retention;
+      this.stream = events;
+    } else this.stream = tableStream(options);
+    this.metrics.track(entities.map((e, i) => ({ entity: e.info.name, lastPollAt: () => this.stream.entityPollers[i]!.lastPollAt })));
     const s = config.server;
     this.hub = new Hub(
-      feeds,
+      this.stream.feeds,
       {
         bufferBytes: s.client_buffer_bytes,
         totalBufferBytes: s.total_buffer_bytes,
@@ -135,9 +106,9 @@ export class Backend {
 
   start(): void {
     if (this.config.server.auth_tokens.length === 0) this.log.warn("server.auth_tokens is empty: the API and WebSocket are open to anyone who can reach this port");
-    for (const p of this.pollers) p.start();
+    for (const p of this.stream.pollers) p.start();
     for (const e of this.entities) void this.initialCount(e);
-    void this.pollers[0]?.ready.then(() => this.retention?.start());
+    void this.stream.pollers[0]?.ready.then(() => this.retention?.start());
     this.statsTimer = setInterval(() => this.hub.publishStats(this.stats()), this.config.server.stats_interval_ms);
   }
 
@@ -167,7 +138,7 @@ export class Backend {
     const now = Date.now();
     const entities: HealthResponse["entities"] = {};
     let lagging: string | null = null;
-    for (const [i, p] of this.entityPollers.entries()) {
+    for (const [i, p] of this.stream.entityPollers.entries()) {
       const name = this.entities[i]!.info.name;
       const lag = p.lastPollAt === null ? null : now - p.lastPollAt;
       const gap = p.waitingOnGap;
@@ -192,7 +163,7 @@ export class Backend {
 
   async stop(): Promise<void> {
     if (this.statsTimer) clearInterval(this.statsTimer);
-    for (const p of this.pollers) p.stop();
+    for (const p of this.stream.pollers) p.stop();
     this.retention?.stop();
     this.hub.closeAll(CloseCode.GoingAway, "server shutting down; reconnect with your cursor");
     if (this.ownsDialect) await this.dialect.close().catch(() => {});

@@ -1,9 +1,11 @@
 /**
- * `nomnom-live <command>`: serve, demo (and, as they land, generate and migrate).
- * Runtime-neutral: the Node and Deno entry points pass in how to serve.
+ * `nomnom-live <command>`: serve, demo, migrate and generate.
+ * Runtime-neutral: the Node and Deno entry points pass in how to serve, where to print and when to shut
+ * down, and exit with the code it returns.
  */
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { API_PREFIX, REST, WS_PATH } from "../contract/index.ts";
 import { Backend } from "./backend.ts";
 import { ConfigError } from "./config/errors.ts";
 import { defaultConfig, loadConfig } from "./config/load.ts";
@@ -17,6 +19,15 @@ import { createLogger } from "./log.ts";
 
 export interface Serve {
   (backend: Backend, options: { extensions?: RouteExtension[] }): Promise<{ url: string; close(): Promise<void> }>;
+}
+
+/** What a runtime's entry point gives the CLI. */
+export interface CliHost {
+  serve: Serve;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Resolves when the process is asked to stop (SIGINT or SIGTERM); a server runs until then. */
+  shutdown(): Promise<void>;
 }
 
 export const EXAMPLE_CONFIG = fileURLToPath(new URL("../examples/tpch/nomnom-live.yaml", import.meta.url));
@@ -47,10 +58,10 @@ async function extensions(): Promise<RouteExtension[]> {
   }
 }
 
-export async function runCli(argv: string[], serve: Serve): Promise<number> {
+export async function runCli(argv: string[], host: CliHost): Promise<number> {
   const log = createLogger();
   const [command, ...rest] = argv;
-  if (command === "generate") return (await import("./generate/command.ts")).runGenerate(rest);
+  if (command === "generate") return (await import("./generate/command.ts")).runGenerate(rest, host.stdout, host.stderr);
   const { values } = parseArgs({
     args: rest,
     options: { config: { type: "string", short: "c" }, rate: { type: "string" }, help: { type: "boolean", short: "h" } },
@@ -58,14 +69,14 @@ export async function runCli(argv: string[], serve: Serve): Promise<number> {
     strict: true,
   });
   if (!command || values.help || command === "help") {
-    process.stdout.write(HELP);
+    host.stdout(HELP);
     return command ? 0 : 1;
   }
   try {
     switch (command) {
       case "serve": {
         const config = values.config ? await loadConfig(values.config) : await defaultConfig();
-        return await runServer(config, values.config ?? "(defaults)", serve, log);
+        return await runServer(config, values.config ?? "(defaults)", host, log);
       }
       case "demo": {
         const file = values.config ?? EXAMPLE_CONFIG;
@@ -75,40 +86,36 @@ export async function runCli(argv: string[], serve: Serve): Promise<number> {
           if (!Number.isFinite(rate) || rate < 0) throw new ConfigError("--rate", [{ path: "--rate", message: `must be a number of orders per second, got "${values.rate}"` }]);
           config.demo.orders_per_second = rate;
         }
-        return await runServer(config, file, serve, log, true);
+        return await runServer(config, file, host, log, true);
       }
       case "migrate": {
         const config = values.config ? await loadConfig(values.config) : await defaultConfig();
         const { runMigrate } = await import("./events/migrate-command.ts");
-        return await runMigrate(config, values.config ?? "(defaults)");
+        return await runMigrate(config, values.config ?? "(defaults)", host.stdout);
       }
       default:
-        process.stderr.write(`unknown command "${command}"\n\n${HELP}`);
+        host.stderr(`unknown command "${command}"\n\n${HELP}`);
         return 2;
     }
   } catch (e) {
     if (e instanceof ConfigError || e instanceof DatabaseUrlError || e instanceof DatabaseAccessError) {
-      process.stderr.write(`${e.message}\n`);
+      host.stderr(`${e.message}\n`);
       return 2;
     }
     throw e;
   }
 }
 
-async function runServer(config: Config, source: string, serve: Serve, log: ReturnType<typeof createLogger>, demo = false): Promise<number> {
+async function runServer(config: Config, source: string, host: CliHost, log: ReturnType<typeof createLogger>, demo = false): Promise<number> {
   const dialect = await openDatabase(config.database.url, { dataDir: config.database.data_dir });
   if (demo) await dialect.execute(demoSchema(dialect.name));
   const backend = await Backend.create({ config, dialect, log, source });
   const writer = demo ? startDemoWriter(dialect, { ordersPerSecond: config.demo.orders_per_second, linesPerOrder: config.demo.lines_per_order, log }) : null;
   backend.start();
-  const server = await serve(backend, { extensions: await extensions() });
+  const server = await host.serve(backend, { extensions: await extensions() });
   log.info(`nomnom-live ${backend.version} listening on ${server.url}`, { database: dialect.name, entities: backend.entities.map((e) => e.info.name).join(",") });
-  process.stdout.write(`\n  nomnom-live is running: ${server.url}/  (health: ${server.url}/api/health, WebSocket: ${server.url.replace(/^http/, "ws")}/ws)\n\n`);
-  await new Promise<void>((resolve) => {
-    const shutdown = () => resolve();
-    process.once("SIGINT", shutdown);
-    process.once("SIGTERM", shutdown);
-  });
+  host.stdout(`\n  nomnom-live is running: ${server.url}/  (health: ${server.url}${API_PREFIX}${REST.health}, WebSocket: ${server.url.replace(/^http/, "ws")}${WS_PATH})\n\n`);
+  await host.shutdown();
   log.info("shutting down");
   await writer?.stop();
   await backend.stop();

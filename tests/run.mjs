@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const NODE_AREAS = ["backend", "generator", "deno", "bench", "browser"];
+const NODE_AREAS = ["architecture", "backend", "generator", "deno", "bench", "browser"];
 
 const { values, positionals } = parseArgs({ options: { only: { type: "string" } }, allowPositionals: true });
 const only = values.only ? new Set(values.only.split(",")) : null;

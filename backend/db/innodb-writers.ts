@@ -2,8 +2,9 @@
  * Which InnoDB transactions may still commit a key, from two readings taken in this order:
  *   1. the client threads executing a statement (information_schema.PROCESSLIST, always live);
  *   2. the running InnoDB transactions (information_schema.INNODB_TRX, proven fresh by the caller).
- * The reasoning (why both readings, why this order, why aliases) is in the header of mysql.ts; this
- * module is the bookkeeping, kept free of I/O so every transition can be tested on its own.
+ * The reasoning (why both readings, why this order, why aliases) is in the header of
+ * innodb-writers-reader.ts; this module is the bookkeeping, kept free of I/O so every transition can be
+ * tested on its own.
  *
  * The result is a set of tokens; the gap cursor only asks whether two readings share a token, so a
  * transaction alive at both must show at least one common token (soundness), and tokens of ended

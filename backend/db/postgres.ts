@@ -23,7 +23,7 @@ export class PostgresDialect extends PgFamilyDialect {
   }
 
   protected async run(text: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
-    return (await this.sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true })) as unknown as Record<string, unknown>[];
+    return await this.sql.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true });
   }
 
   protected quoteIdent(part: string): string {

@@ -9,7 +9,7 @@ import type { ColumnInfo, Dialect } from "../db/dialect.ts";
 import { parseRowId } from "../../contract/index.ts";
 import type { Entity } from "../entities.ts";
 import type { Poller } from "../poller/poller.ts";
-import type { Change, EntityFeed } from "../stream/feed.ts";
+import { readPage, type Change, type EntityFeed, type Page, type PageQuery } from "../stream/feed.ts";
 import { EVENTS_REF } from "./changelog.ts";
 import { decodePayload } from "./payload.ts";
 
@@ -72,5 +72,10 @@ export class EventsFeed implements EntityFeed {
   async changes(after: bigint, upTo: bigint, limit: number): Promise<Change[]> {
     const rows = await this.dialect.range(EVENTS_REF, { after, upTo, limit, match: { column: "entity", value: this.entity.info.name } });
     return rows.map((row) => this.toChange(row));
+  }
+
+  /** The entity table's rows, unbounded by the key; the cursor is the changelog position. */
+  page(q: PageQuery): Promise<Page> {
+    return readPage(this, this.dialect, q);
   }
 }

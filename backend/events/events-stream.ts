@@ -1,19 +1,17 @@
 /**
  * `polling.mode: events`: one gap-safe poller over the `db_events` changelog, whose rows are sorted out
- * to their entities' feeds, statistics and subscribers. Checked at start: the changelog must exist
- * (created by `nomnom-live migrate`).
+ * to their entities' feeds, statistics and subscribers, and kept bounded by its retention. Checked at
+ * start: the changelog must exist (created by `nomnom-live migrate`).
  */
-import type { Config } from "../config/schema.ts";
 import { ConfigError } from "../config/errors.ts";
 import type { ColumnInfo, Dialect } from "../db/dialect.ts";
 import type { Entity } from "../entities.ts";
-import type { Logger } from "../log.ts";
-import type { Metrics } from "../metrics.ts";
+import type { ModeStream, ModeStreamOptions } from "../poller/mode-stream.ts";
 import { Poller } from "../poller/poller.ts";
-import type { EntityStatsTracker } from "../stats.ts";
 import type { Change } from "../stream/feed.ts";
 import { EVENTS_REF, EVENTS_TABLE } from "./changelog.ts";
 import { EventsFeed } from "./events-feed.ts";
+import { Retention } from "./retention.ts";
 
 /** The columns of every entity (to decode payloads), after checking that the changelog exists. */
 export async function prepareEvents(dialect: Dialect, entities: Entity[], source = "configuration"): Promise<Map<string, ColumnInfo[]>> {
@@ -31,19 +29,17 @@ export async function prepareEvents(dialect: Dialect, entities: Entity[], source
   return out;
 }
 
-export interface EventsStreamOptions {
-  entities: Entity[];
+export interface EventsStreamOptions extends ModeStreamOptions {
+  /** Each entity's columns, to decode changelog payloads. */
   columns: Map<string, ColumnInfo[]>;
-  dialect: Dialect;
-  polling: Config["polling"];
-  log: Logger;
-  metrics: Metrics;
-  stats: (entity: string) => EntityStatsTracker;
-  publish: (entity: string, changes: Change[]) => void;
-  onHealth: (ok: boolean, error?: unknown) => void;
 }
 
-export function eventsStream(o: EventsStreamOptions): { poller: Poller; feeds: EventsFeed[] } {
+export interface EventsStream extends ModeStream {
+  /** Keeps the changelog bounded; started once the changelog's poller is ready. */
+  retention: Retention;
+}
+
+export function eventsStream(o: EventsStreamOptions): EventsStream {
   const byName = new Map<string, EventsFeed>();
   const poller = new Poller({
     entity: EVENTS_TABLE,
@@ -84,5 +80,6 @@ export function eventsStream(o: EventsStreamOptions): { poller: Poller; feeds: E
     byName.set(e.info.name, feed);
     return feed;
   });
-  return { poller, feeds };
+  const retention = new Retention({ dialect: o.dialect, days: o.polling.cleanup_after_days, position: () => poller.position, log: o.log });
+  return { pollers: [poller], feeds, entityPollers: o.entities.map(() => poller), retention };
 }

@@ -6,7 +6,7 @@
 import type { EntityConfig } from "../config/schema.ts";
 import type { Dialect } from "../db/dialect.ts";
 import { resolveEntities, type Entity } from "../entities.ts";
-import { changelogStatements, eventsDialectOf, renderChangelogSql, type EventsDialect, type EventsEntity } from "./changelog-sql.ts";
+import { changelogStatements, eventsDialectOf, renderChangelogSql, type EventsDialect, type EventsEntity } from "../db/changelog-sql.ts";
 
 /** Entities with their columns as the database describes them (so payload values keep their types). */
 export async function introspectEvents(dialect: Dialect, entities: Entity[]): Promise<EventsEntity[]> {

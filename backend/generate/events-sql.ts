@@ -7,7 +7,7 @@
 import type { EntityConfig } from "../config/schema.ts";
 import { openDatabase } from "../db/open.ts";
 import { resolveEntities } from "../entities.ts";
-import { changelogStatements, renderChangelogSql, type EventsDialect, type EventsEntity } from "../events/changelog-sql.ts";
+import { changelogStatements, renderChangelogSql, type EventsDialect, type EventsEntity } from "../db/changelog-sql.ts";
 import { introspectEvents } from "../events/migrate.ts";
 import type { GenerateContext } from "./context.ts";
 import type { GeneratedFile } from "./index.ts";

@@ -32,7 +32,7 @@ export const EMITTERS: Emitter[] = [
 
 /** Every emitter's files, sorted by path; two emitters claiming one path, or a path leaving the output directory, is a bug. */
 export async function renderAll(ctx: GenerateContext, emitters: Emitter[] = EMITTERS): Promise<GeneratedFile[]> {
-  const files = (await Promise.all(emitters.map((emit) => emit(ctx)))).flat();
+  const files = (await Promise.all(emitters.map(async (emit) => emit(ctx)))).flat();
   const seen = new Set<string>();
   for (const f of files) {
     if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/.test(f.path) || f.path.split("/").includes("..")) throw new Error(`an emitter produced an unsafe path: "${f.path}"`);

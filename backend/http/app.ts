@@ -4,6 +4,7 @@
  */
 import type { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { except } from "hono/combine";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import { rateLimiter } from "hono-rate-limiter";
@@ -12,14 +13,17 @@ import type { Backend } from "../backend.ts";
 import type { RuntimeAdapter } from "./adapter.ts";
 import { errorResponse } from "./errors.ts";
 import { restRoutes } from "./rest.ts";
-import { tokenMatches } from "./security.ts";
-import { wsGuard, wsHandler } from "./ws.ts";
+import { bearerAuth } from "./middleware/bearer-auth/index.ts";
+import { TicketBook } from "./tickets.ts";
+import { wsHandler } from "./ws.ts";
+import { wsGuard } from "./ws-guard.ts";
 
 /** Extra routes mounted by other parts (the preview page); each gets the app after the API is in place. */
 export type RouteExtension = (app: Hono, backend: Backend) => void;
 
 export function mountApp(app: Hono, backend: Backend, adapter: RuntimeAdapter, extensions: RouteExtension[] = []): Hono {
   const { server } = backend.config;
+  const tickets = new TicketBook();
   app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
   app.use(
     "*",
@@ -42,20 +46,13 @@ export function mountApp(app: Hono, backend: Backend, adapter: RuntimeAdapter, e
   );
   app.use(`${API_PREFIX}/*`, bodyLimit({ maxSize: server.max_message_bytes, onError: (c) => errorResponse(c, 413, "too_large", `request bodies are limited to ${server.max_message_bytes} bytes`) }));
   if (server.auth_tokens.length > 0) {
-    const requireToken: Parameters<typeof app.use>[1] = async (c, next) => {
-      if (c.req.method === "OPTIONS" || c.req.path === API_PREFIX + REST.health) return next();
-      const header = c.req.header("authorization");
-      if (!header) return errorResponse(c, 401, "unauthorized", "this server requires Authorization: Bearer <token>");
-      const token = /^Bearer (.+)$/i.exec(header)?.[1];
-      if (!token || !tokenMatches(token, server.auth_tokens)) return errorResponse(c, 401, "unauthorized", "the bearer token is not valid for this server");
-      return next();
-    };
-    app.use(`${API_PREFIX}/*`, requireToken);
-    app.use(METRICS_PATH, requireToken);
+    const auth = except((c) => c.req.method === "OPTIONS" || c.req.path === API_PREFIX + REST.health, bearerAuth({ tokens: server.auth_tokens }));
+    app.use(`${API_PREFIX}/*`, auth);
+    app.use(METRICS_PATH, auth);
   }
-  app.route(API_PREFIX, restRoutes(backend));
+  app.route(API_PREFIX, restRoutes(backend, tickets));
   app.get(METRICS_PATH, async (c) => c.text(await backend.metrics.registry.metrics(), 200, { "Content-Type": backend.metrics.registry.contentType }));
-  app.get(WS_PATH, wsGuard(backend, adapter), wsHandler(backend, adapter));
+  app.get(WS_PATH, wsGuard(backend, adapter, tickets), wsHandler(backend, adapter));
   for (const extend of extensions) extend(app, backend);
   app.notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { REST, ROW_ID_TEXT, toRowId, type EntityInfo, type RecordsResponse } from "../../contract/index.ts";
 import type { Backend } from "../backend.ts";
 import { errorResponse } from "./errors.ts";
+import type { TicketBook } from "./tickets.ts";
 
 const position = z.string().regex(ROW_ID_TEXT, "must be a non-negative integer");
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO-8601 time");
@@ -16,7 +17,7 @@ const recordsQuery = z.strictObject({
   limit: z.string().regex(/^\d+$/, "must be an integer").transform(Number).pipe(z.number().int().min(1).max(10_000)).optional(),
 });
 
-export function restRoutes(backend: Backend): Hono {
+export function restRoutes(backend: Backend, tickets: TicketBook): Hono {
   const api = new Hono();
 
   api.get(REST.health, (c) => {
@@ -38,31 +39,20 @@ export function restRoutes(backend: Backend): Hono {
       return errorResponse(c, 400, "invalid_query", `${i.path.join(".") || "query"}: ${i.message}`);
     }
     const q = parsed.data;
-    const ref = feed.entity.ref;
-    if ((q.from || q.to) && !ref.timestamp) {
+    if ((q.from || q.to) && !feed.entity.ref.timestamp) {
       return errorResponse(c, 400, "invalid_query", `entity "${name}" has no timestamp column configured, so from/to cannot be used`);
     }
-    await feed.ready;
-    // Table mode: the stream position bounds the keys; events mode: the changelog position is the cursor.
-    const upTo = feed.historyBound();
-    const position = feed.position!;
-    const limit = q.limit ?? 100;
-    const after = q.after_id === undefined ? undefined : BigInt(q.after_id);
-    const rows = await backend.dialect.range(ref, {
-      upTo,
-      after,
+    const page = await feed.page({
+      after: q.after_id === undefined ? undefined : BigInt(q.after_id),
       before: q.before_id === undefined ? undefined : BigInt(q.before_id),
       from: q.from ? new Date(q.from) : undefined,
       to: q.to ? new Date(q.to) : undefined,
-      limit: limit + 1,
-      newest: after === undefined,
+      limit: q.limit ?? 100,
     });
-    const hasMore = rows.length > limit;
-    const records = hasMore ? (after === undefined ? rows.slice(1) : rows.slice(0, limit)) : rows;
-    return c.json<RecordsResponse>({ entity: name, records, cursor: toRowId(position), has_more: hasMore });
+    return c.json<RecordsResponse>({ entity: name, records: page.records, cursor: toRowId(page.cursor), has_more: page.hasMore });
   });
 
-  api.post(REST.wsTicket, (c) => c.json(backend.tickets.issue()));
+  api.post(REST.wsTicket, (c) => c.json(tickets.issue()));
 
   return api;
 }

@@ -1,19 +1,17 @@
 /**
  * The WebSocket endpoint `/ws`. Before the upgrade: origin, authentication (bearer header or a
- * single-use `ticket`), and connection limits (503). After it, every frame goes to the client's session.
+ * single-use `ticket`), and connection limits (503) — ws-guard.ts. After it, every frame goes to the
+ * client's session.
  *
  * Query parameters: `batch=1` for batched frames; `subscribe=manual` to wait for a `subscribe` message
  * instead of being subscribed to every entity (seed clients send none and receive everything).
  */
-import type { MiddlewareHandler } from "hono";
 import type { WSContext } from "hono/ws";
 import { CloseCode, parseWsQuery } from "../../contract/index.ts";
 import type { Backend } from "../backend.ts";
 import type { ClientSocket } from "../stream/client-socket.ts";
 import type { Session } from "../stream/session.ts";
 import type { RuntimeAdapter } from "./adapter.ts";
-import { errorResponse } from "./errors.ts";
-import { originAllowed, tokenMatches } from "./security.ts";
 
 /** Any runtime: text through Hono's WebSocket context (shared frames as their text). */
 export function genericSocket(ws: WSContext): ClientSocket {
@@ -26,30 +24,6 @@ export function genericSocket(ws: WSContext): ClientSocket {
     get isOpen() {
       return ws.readyState === 1;
     },
-  };
-}
-
-export function wsGuard(backend: Backend, adapter: RuntimeAdapter): MiddlewareHandler {
-  return async (c, next) => {
-    const { server } = backend.config;
-    // Same-origin pages are judged against the Host header: behind @hono/node-ws, c.req.url has no real host.
-    const host = c.req.header("host");
-    if (!originAllowed(c.req.header("origin"), host ? `http://${host}/` : c.req.url, server.cors_origins)) {
-      return errorResponse(c, 403, "forbidden_origin", `origin ${c.req.header("origin")} is not in server.cors_origins`);
-    }
-    if (server.auth_tokens.length > 0) {
-      const { ticket } = parseWsQuery((name) => c.req.query(name));
-      const bearer = /^Bearer (.+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
-      if (ticket !== undefined) {
-        const verdict = backend.tickets.redeem(ticket);
-        if (verdict !== "ok") return errorResponse(c, 401, "invalid_ticket", verdict === "expired" ? "the ticket has expired; get a new one from POST /api/ws-ticket" : "unknown or already used ticket; get a new one from POST /api/ws-ticket");
-      } else if (!bearer || !tokenMatches(bearer, server.auth_tokens)) {
-        return errorResponse(c, 401, "unauthorized", "a ticket (from POST /api/ws-ticket) or a bearer token is required");
-      }
-    }
-    const refusal = backend.hub.refusal(adapter.remoteAddress(c));
-    if (refusal) return errorResponse(c, 503, "too_many_connections", refusal);
-    await next();
   };
 }
 

@@ -1,7 +1,7 @@
 /**
- * What the broadcaster needs from a source of changes for one entity. Table mode reads the entity's own
- * table (TableFeed); the events mode reads the `db_events` changelog. Both expose the same settled
- * position, so replays and history never run ahead of the live stream.
+ * What the broadcaster and the history route need from a source of changes for one entity. Table mode
+ * reads the entity's own table (TableFeed); the events mode reads the `db_events` changelog. Both expose
+ * the same settled position, so replays and history never run ahead of the live stream.
  */
 import type { ChangeType, Row } from "../../contract/index.ts";
 import type { Dialect } from "../db/dialect.ts";
@@ -18,6 +18,26 @@ export interface Change {
   key?: bigint;
 }
 
+/** One page of history (`GET /api/entities/:name/records`): bounds on the key and the time, and its size. */
+export interface PageQuery {
+  /** Exclusive lower bound on the key: the page is the oldest rows after it; without it, the newest rows. */
+  after?: bigint;
+  /** Exclusive upper bound on the key. */
+  before?: bigint;
+  from?: Date;
+  to?: Date;
+  limit: number;
+}
+
+export interface Page {
+  /** Oldest first. */
+  records: Row[];
+  /** The stream position the page was read at: resuming the live stream from here misses nothing. */
+  cursor: bigint;
+  /** More rows match beyond the page (older ones for a newest page, newer ones after `after`). */
+  hasMore: boolean;
+}
+
 export interface EntityFeed {
   readonly entity: Entity;
   /** Everything up to here has been published or will never exist; null until `ready`. */
@@ -29,6 +49,22 @@ export interface EntityFeed {
   latest(upTo: bigint, limit: number): Promise<Row[]>;
   /** Changes in (after, upTo], ascending. */
   changes(after: bigint, upTo: bigint, limit: number): Promise<Change[]>;
+  /** A page of the entity table's rows, once the position is settled. */
+  page(q: PageQuery): Promise<Page>;
+}
+
+/** The page both feeds read: one row more than asked tells whether there are more. */
+export async function readPage(feed: EntityFeed, dialect: Dialect, q: PageQuery): Promise<Page> {
+  await feed.ready;
+  // Table mode: the stream position bounds the keys; events mode: the changelog position is the cursor.
+  const upTo = feed.historyBound();
+  const cursor = feed.position!;
+  const newest = q.after === undefined;
+  const rows = await dialect.range(feed.entity.ref, { upTo, after: q.after, before: q.before, from: q.from, to: q.to, limit: q.limit + 1, newest });
+  const hasMore = rows.length > q.limit;
+  // A newest page drops its oldest row, a page after a key its newest.
+  const records = hasMore ? (newest ? rows.slice(1) : rows.slice(0, q.limit)) : rows;
+  return { records, cursor, hasMore };
 }
 
 export class TableFeed implements EntityFeed {
@@ -57,5 +93,9 @@ export class TableFeed implements EntityFeed {
   async changes(after: bigint, upTo: bigint, limit: number): Promise<Change[]> {
     const rows = await this.dialect.range(this.entity.ref, { after, upTo, limit });
     return rows.map((data) => ({ type: "insert", id: parseRowId(data[this.entity.ref.key]), data }));
+  }
+
+  page(q: PageQuery): Promise<Page> {
+    return readPage(this, this.dialect, q);
   }
 }

@@ -13,6 +13,27 @@ export function batchFrame(frames: string[], timestamp: string): string {
   return `{"type":"batch","timestamp":"${timestamp}","events":[${frames.join(",")}]}`;
 }
 
+/** One publish of an entity's changes as every client receives it: the frame of each change, and the batch frame of all. */
+export interface SharedChanges {
+  /** The changes' positions, ascending. */
+  keys: bigint[];
+  frames: SharedFrame[];
+  /** Built on first need (once, whichever client asks first), as per-row clients never need it. */
+  batch: () => SharedFrame;
+}
+
+export function shareChanges(entity: string, changes: Change[]): SharedChanges {
+  const ts = new Date().toISOString();
+  const entityJson = JSON.stringify(entity);
+  const texts = changes.map((c) => changeFrame(entityJson, c, ts));
+  let batch: SharedFrame | undefined;
+  return {
+    keys: changes.map((c) => c.id),
+    frames: texts.map((t) => new SharedFrame(t)),
+    batch: () => (batch ??= new SharedFrame(batchFrame(texts, ts))),
+  };
+}
+
 type WithoutTimestamp<T> = T extends unknown ? Omit<T, "timestamp"> : never;
 
 export function message(m: WithoutTimestamp<ServerMessage>): string {

@@ -8,10 +8,10 @@ import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { ClientSocket } from "./client-socket.ts";
 import type { Change, EntityFeed } from "./feed.ts";
-import { batchFrame, changeFrame, message, SharedFrame } from "./frames.ts";
-import { Session } from "./session.ts";
+import { message, shareChanges, SharedFrame } from "./frames.ts";
+import { Session, type SessionHost, type SessionLimits } from "./session.ts";
 
-export interface HubLimits {
+export interface HubLimits extends SessionLimits {
   /** Bytes one client may have queued before it counts as lagging… */
   bufferBytes: number;
   /** …and all clients together: with many clients each gets its share of this, so memory stays bounded. */
@@ -24,7 +24,7 @@ export interface HubLimits {
   maxConnectionsPerAddress: number;
 }
 
-export class Hub {
+export class Hub implements SessionHost {
   readonly sessions = new Set<Session>();
   private readonly perAddress = new Map<string, number>();
   readonly feeds = new Map<string, EntityFeed>();
@@ -76,14 +76,8 @@ export class Hub {
   /** New changes of one entity, ascending by position. */
   publish(entity: string, changes: Change[]): void {
     if (this.sessions.size === 0 || changes.length === 0) return;
-    const ts = new Date().toISOString();
-    const entityJson = JSON.stringify(entity);
-    const texts = changes.map((c) => changeFrame(entityJson, c, ts));
-    const frames = texts.map((t) => new SharedFrame(t));
-    const keys = changes.map((c) => c.id);
-    let batch: SharedFrame | undefined;
-    const getBatch = () => (batch ??= new SharedFrame(batchFrame(texts, ts)));
-    for (const s of this.sessions) s.deliver(entity, keys, frames, getBatch);
+    const { keys, frames, batch } = shareChanges(entity, changes);
+    for (const s of this.sessions) s.deliver(entity, keys, frames, batch);
   }
 
   publishStats(stats: EntityStatsMap): void {

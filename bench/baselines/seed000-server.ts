@@ -61,7 +61,7 @@ async function pollEntityTable(table: string, entityName: string): Promise<void>
 const http = createServer((req, res) => {
   if (req.url === "/bench/cursor") {
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ last_id: lastIds.get(values.table!) ?? 0 }));
+    res.end(JSON.stringify({ last_id: lastIds.get(values.table) ?? 0 }));
     return;
   }
   if (req.url === "/api/health") {
@@ -81,7 +81,7 @@ wss.on("connection", (ws) => {
 
 http.listen(Number(values.port), "127.0.0.1", () => {
   const address = http.address();
-  void pollEntityTable(values.table!, values.entity!);
+  void pollEntityTable(values.table, values.entity);
   console.log(`BENCH_READY port=${typeof address === "object" && address ? address.port : 0}`);
 });
 process.on("SIGTERM", () => process.exit(0));

@@ -51,8 +51,8 @@ export function startServer(args: string[], env: Record<string, string>, ready: 
         resolve({ pid: child.pid!, match: m, output: () => out, exited, stop: (graceMs) => stopChild(child, exited, graceMs) });
       }
     };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
     void exited.then((code) => {
       clearTimeout(timer);
       if (!done) reject(new Error(`${args.join(" ")} exited with ${code} before it was ready:\n${out.slice(-2000)}`));

@@ -24,6 +24,7 @@ import { setBackendSrv, setTemplateSrv } from "@grafana/runtime";
 import { GlobalStyles } from "@grafana/ui";
 import { useEffect, useMemo, useState } from "react";
 import { createRoot } from "react-dom/client";
+import { TEST_IDS } from "../../src/constants.ts";
 import { installDefine, load, provided } from "./amd.ts";
 import { PreviewBackendSrv } from "./backend-srv.ts";
 import { PLUGIN_BASE } from "./paths.ts";
@@ -100,7 +101,7 @@ function Preview({ panel, ds, entities, version }: { panel: PanelPlugin; ds: Nom
         <span className={styles.sub}>
           the Entity stream panel and the nomnom-live datasource (plugin {version}), loaded from dist/ as Grafana loads them
         </span>
-        <button type="button" className={styles.toggle} data-testid="preview-theme" onClick={() => setMode(mode === "dark" ? "light" : "dark")}>
+        <button type="button" className={styles.toggle} data-testid={TEST_IDS.preview.theme} onClick={() => setMode(mode === "dark" ? "light" : "dark")}>
           {mode === "dark" ? "Light theme" : "Dark theme"}
         </button>
       </header>
@@ -130,7 +131,7 @@ function Preview({ panel, ds, entities, version }: { panel: PanelPlugin; ds: Nom
 
 function fail(root: HTMLElement, message: string) {
   root.textContent = `The preview could not start: ${message}`;
-  root.setAttribute("data-testid", "preview-error");
+  root.setAttribute("data-testid", TEST_IDS.preview.error);
 }
 
 async function main() {

@@ -18,7 +18,7 @@ export function buildRequest<Q extends DataQuery>(targets: Q[], range: TimeRange
     timezone: "browser",
     app: "dashboard",
     startTime: Date.now(),
-  } as DataQueryRequest<Q>;
+  };
 }
 
 export function runPanelQuery<Q extends DataQuery>(ds: DataSourceApi<Q>, targets: Q[], range: TimeRange): Observable<PanelData> {
@@ -31,7 +31,7 @@ export function runPanelQuery<Q extends DataQuery>(ds: DataSourceApi<Q>, targets
       const all = [...packets.values()];
       const state = all.some((p) => p.state === LoadingState.Error) ? LoadingState.Error : all.some((p) => p.state === LoadingState.Streaming) ? LoadingState.Streaming : LoadingState.Done;
       const errors = all.flatMap((p) => p.errors ?? (p.error ? [p.error] : []));
-      return { state, series: all.flatMap((p) => p.data), errors, timeRange: range } as PanelData;
+      return { state, series: all.flatMap((p) => p.data), errors, timeRange: range };
     }),
   );
 }

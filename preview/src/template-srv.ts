@@ -7,5 +7,5 @@ export function previewTemplateSrv(): TemplateSrv {
     replace: (target?: string) => target ?? "",
     containsTemplate: () => false,
     updateTimeRange: () => {},
-  } as unknown as TemplateSrv;
+  };
 }

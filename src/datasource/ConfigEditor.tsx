@@ -10,6 +10,7 @@ import {
   type DataSourcePluginOptionsEditorProps,
 } from "@grafana/data";
 import { Field, FieldSet, Input, SecretInput } from "@grafana/ui";
+import { API_PREFIX } from "../../contract/index.ts";
 import type { NomnomOptions, NomnomSecureOptions } from "../shared/types.ts";
 
 export type ConfigEditorProps = DataSourcePluginOptionsEditorProps<NomnomOptions, NomnomSecureOptions>;
@@ -23,7 +24,7 @@ export function ConfigEditor(props: ConfigEditorProps) {
     <FieldSet label="nomnom-live backend">
       <Field
         label="Backend URL"
-        description="The backend's base address as Grafana's server reaches it, without /api (for example http://nomnom-live:8080). REST calls go through Grafana's data proxy."
+        description={`The backend's base address as Grafana's server reaches it, without ${API_PREFIX} (for example http://nomnom-live:8080). REST calls go through Grafana's data proxy.`}
         required
         invalid={urlInvalid}
         error={urlInvalid ? "Use an http:// or https:// address" : undefined}

@@ -2,20 +2,23 @@
 import { useEffect, useMemo, useState } from "react";
 import type { QueryEditorProps, SelectableValue } from "@grafana/data";
 import { Combobox, InlineField, Input, MultiCombobox, RadioButtonGroup, Stack, type ComboboxOption } from "@grafana/ui";
-import type { EntityInfo } from "../../contract/index.ts";
-import type { NomnomOptions, NomnomQuery, QueryType } from "../shared/types.ts";
+import { QUERY_TYPES as QUERY_TYPE_ORDER, type EntityInfo } from "../../contract/index.ts";
+import { DEFAULT_QUERY_TYPE, type NomnomOptions, type NomnomQuery, type QueryType } from "../shared/types.ts";
 import type { NomnomDataSource } from "./datasource.ts";
 
 export type QueryEditorPropsT = QueryEditorProps<NomnomDataSource, NomnomQuery, NomnomOptions>;
 
 const ALL = "";
 
-export const QUERY_TYPES: Array<SelectableValue<QueryType>> = [
-  { label: "Live rows", value: "live", description: "The latest rows, then every new one" },
-  { label: "Stats", value: "stats", description: "Totals and insert counts per entity" },
-  { label: "Insert rate", value: "rate", description: "Inserts per second over time" },
-  { label: "History", value: "history", description: "Rows of the dashboard's time range" },
-];
+/** How each of the contract's query types is offered (a type without its words here does not compile). */
+const QUERY_TYPE_TEXT: Record<QueryType, { label: string; description: string }> = {
+  live: { label: "Live rows", description: "The latest rows, then every new one" },
+  stats: { label: "Stats", description: "Totals and insert counts per entity" },
+  rate: { label: "Insert rate", description: "Inserts per second over time" },
+  history: { label: "History", description: "Rows of the dashboard's time range" },
+};
+
+export const QUERY_TYPES: Array<SelectableValue<QueryType>> = QUERY_TYPE_ORDER.map((value) => ({ value, ...QUERY_TYPE_TEXT[value] }));
 
 export function QueryEditor({ query, onChange, onRunQuery, datasource }: QueryEditorPropsT) {
   const [entities, setEntities] = useState<EntityInfo[] | null>(null);
@@ -31,7 +34,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: QueryEd
     };
   }, [datasource]);
 
-  const queryType = query.queryType ?? "live";
+  const queryType = query.queryType ?? DEFAULT_QUERY_TYPE;
   const entity = entities?.find((e) => e.name === query.entity);
   const entityOptions: Array<ComboboxOption<string>> = useMemo(
     () => [{ label: "All entities", value: ALL }, ...(entities ?? []).map((e) => ({ label: `${e.icon} ${e.name}`, value: e.name, description: e.table }))],

@@ -114,14 +114,18 @@ const STAT_COLUMNS: Array<[keyof EntityStats, string]> = [
   ["rate_per_second", "Inserts per second"],
 ];
 
-/** One row per entity: total, inserts in the last 1 and 5 minutes, rate, last id and last insert time. */
+/**
+ * One row per entity: total, inserts in the last 1 and 5 minutes, rate, last id and last insert time;
+ * the statistics themselves in the meta too (NomnomFrameMeta.statsByEntity), for the Entity stream panel.
+ */
 export function statsFrame(stats: EntityStatsMap, entities: string[], refId: string, nomnom: NomnomFrameMeta, notices: QueryResultMetaNotice[] = []): DataFrame {
   const names = entities.filter((e) => stats[e]);
   const rows = names.map((n) => stats[n]!);
+  const statsByEntity: EntityStatsMap = Object.fromEntries(names.map((n, i) => [n, rows[i]!]));
   return createDataFrame({
     name: "stats",
     refId,
-    meta: metaOf(nomnom, notices),
+    meta: metaOf({ ...nomnom, statsByEntity }, notices),
     fields: [
       { name: "entity", type: FieldType.string, values: names },
       ...STAT_COLUMNS.map(([key, displayName]) => ({

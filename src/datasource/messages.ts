@@ -1,4 +1,5 @@
 /** What went wrong, in words a Grafana user can act on. */
+import { API_PREFIX } from "../../contract/index.ts";
 import { ApiError } from "../client/api.ts";
 import type { ConnectionState } from "../shared/types.ts";
 import type { QueryResultMetaNotice } from "@grafana/data";
@@ -12,7 +13,7 @@ export function explain(e: unknown, backendUrl: string | undefined): string {
       case "unauthorized":
         return `The nomnom-live backend${where} refused the token (HTTP ${e.status}: ${e.message}). Paste one of its server.auth_tokens into the datasource's Token field and save.`;
       case "not_found":
-        return `The backend${where} answered 404 (${e.message}). Is the URL the base address of a nomnom-live backend (without /api)?`;
+        return `The backend${where} answered 404 (${e.message}). Is the URL the base address of a nomnom-live backend (without ${API_PREFIX})?`;
       default:
         return `The nomnom-live backend${where} answered HTTP ${e.status ?? "?"}: ${e.message}`;
     }

@@ -2,6 +2,7 @@
 import { css } from "@emotion/css";
 import type { GrafanaTheme2 } from "@grafana/data";
 import { IconButton, useStyles2 } from "@grafana/ui";
+import { TEST_IDS } from "../constants.ts";
 import { csvFileName, downloadCsv, toCsv } from "./csv.ts";
 import type { EntityView } from "./model.ts";
 
@@ -22,14 +23,14 @@ export function EntityCard({ view, rows, showStats, searching, fallbackColor, ta
   const color = view.color ?? fallbackColor;
   const stats = view.stats;
   return (
-    <section className={styles.card} style={{ borderLeftColor: color }} data-testid={`nomnom-card-${view.name}`} aria-label={`${view.name} rows`}>
+    <section className={styles.card} style={{ borderLeftColor: color }} data-testid={TEST_IDS.panel.card(view.name)} aria-label={`${view.name} rows`}>
       <header className={styles.header}>
         <span className={styles.icon} style={{ background: color }} aria-hidden>
           {view.icon}
         </span>
         <h3 className={styles.title}>{view.name}</h3>
         {showStats && stats && (
-          <span className={styles.stats} data-testid={`nomnom-stats-${view.name}`}>
+          <span className={styles.stats} data-testid={TEST_IDS.panel.stats(view.name)}>
             <span title={stats.total_estimated ? "estimated from the table statistics, then counted live" : undefined}>
               {stats.total_estimated ? "≈" : ""}
               {number.format(stats.total)} rows
@@ -45,7 +46,7 @@ export function EntityCard({ view, rows, showStats, searching, fallbackColor, ta
           name="download-alt"
           tooltip={`Export the ${rows.length} rows shown as CSV`}
           aria-label={`Export ${view.name} as CSV`}
-          data-testid={`nomnom-export-${view.name}`}
+          data-testid={TEST_IDS.panel.exportCsv(view.name)}
           onClick={() => downloadCsv(csvFileName(view.name), toCsv(view.columns, rows))}
         />
       </header>
@@ -65,7 +66,7 @@ export function EntityCard({ view, rows, showStats, searching, fallbackColor, ta
             </thead>
             <tbody>
               {rows.map((r, i) => (
-                <tr key={i} data-testid="nomnom-row">
+                <tr key={i} data-testid={TEST_IDS.panel.row}>
                   {view.columns.map((c) => (
                     <td key={c}>{r[c]}</td>
                   ))}

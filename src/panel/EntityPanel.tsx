@@ -7,6 +7,7 @@ import { css } from "@emotion/css";
 import { useMemo, useState } from "react";
 import type { GrafanaTheme2, PanelProps } from "@grafana/data";
 import { Button, Input, useStyles2, useTheme2 } from "@grafana/ui";
+import { TEST_IDS } from "../constants.ts";
 import { arrivedSincePause, connectionOf, entityViews, shownRows, type EntityView } from "./model.ts";
 import { EntityCard } from "./EntityCard.tsx";
 import { StatusIndicator } from "./StatusIndicator.tsx";
@@ -45,7 +46,7 @@ export function EntityPanel({ data, options, width, height, timeZone }: PanelPro
     });
 
   return (
-    <div className={styles.panel} style={{ width, height }} data-testid="nomnom-panel" data-paused={frozen ? "true" : "false"}>
+    <div className={styles.panel} style={{ width, height }} data-testid={TEST_IDS.panel.root} data-paused={frozen ? "true" : "false"}>
       <div className={styles.toolbar}>
         <StatusIndicator state={connection} />
         <div className={styles.search}>
@@ -54,7 +55,7 @@ export function EntityPanel({ data, options, width, height, timeZone }: PanelPro
           value={search}
           placeholder="Search rows…"
           aria-label="Search rows"
-          data-testid="nomnom-search"
+          data-testid={TEST_IDS.panel.search}
           prefix={<span aria-hidden>⌕</span>}
           onChange={(e) => setSearch(e.currentTarget.value)}
           />
@@ -66,7 +67,7 @@ export function EntityPanel({ data, options, width, height, timeZone }: PanelPro
               type="button"
               className={styles.chip}
               aria-pressed={!hidden.has(v.name)}
-              data-testid={`nomnom-toggle-${v.name}`}
+              data-testid={TEST_IDS.panel.toggle(v.name)}
               style={hidden.has(v.name) ? undefined : { borderColor: v.color ?? theme.colors.primary.main }}
               onClick={() => toggle(v.name)}
             >
@@ -78,25 +79,25 @@ export function EntityPanel({ data, options, width, height, timeZone }: PanelPro
           size="sm"
           variant={frozen ? "primary" : "secondary"}
           icon={frozen ? "play" : "pause"}
-          data-testid="nomnom-pause"
+          data-testid={TEST_IDS.panel.pause}
           onClick={() => setFrozen(frozen ? null : live)}
         >
           {frozen ? `Resume${pendingWhilePaused > 0 ? ` (${pendingWhilePaused} new)` : ""}` : "Pause"}
         </Button>
       </div>
       {connection && connection.status !== "connected" && connection.status !== "connecting" && (
-        <div className={connection.status === "error" ? styles.bannerError : styles.bannerWarning} role="alert" data-testid="nomnom-banner">
+        <div className={connection.status === "error" ? styles.bannerError : styles.bannerWarning} role="alert" data-testid={TEST_IDS.panel.banner}>
           {connection.status === "error" ? "Disconnected from nomnom-live: " : "Connection lost, reconnecting: "}
           {connection.message ?? "no details"}
         </div>
       )}
       {frozen && (
-        <div className={styles.bannerInfo} data-testid="nomnom-paused-banner">
+        <div className={styles.bannerInfo} data-testid={TEST_IDS.panel.pausedBanner}>
           Paused — {pendingWhilePaused} new {pendingWhilePaused === 1 ? "row" : "rows"} arrived since. Resume to see them.
         </div>
       )}
       {views.length === 0 ? (
-        <div className={styles.empty} data-testid="nomnom-empty">
+        <div className={styles.empty} data-testid={TEST_IDS.panel.empty}>
           {data.series.length === 0
             ? "No data yet. Add a query of the nomnom-live datasource (Live rows) — one per entity, or one with no entity for all of them."
             : "None of the queries returns entity rows. Use the Live rows or History query type."}

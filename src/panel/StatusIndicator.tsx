@@ -2,6 +2,7 @@
 import { css } from "@emotion/css";
 import type { GrafanaTheme2 } from "@grafana/data";
 import { useStyles2 } from "@grafana/ui";
+import { TEST_IDS } from "../constants.ts";
 import type { ConnectionState } from "../shared/types.ts";
 
 const LABEL: Record<ConnectionState["status"], string> = {
@@ -16,7 +17,7 @@ export function StatusIndicator({ state }: { state: ConnectionState | null }) {
   const status = state?.status ?? "connecting";
   const title = state?.message ?? (status === "connected" ? "Receiving new rows live" : undefined);
   return (
-    <span className={styles.wrap} data-testid="nomnom-status" data-status={status} title={title} role="status" aria-live="polite">
+    <span className={styles.wrap} data-testid={TEST_IDS.panel.status} data-status={status} title={title} role="status" aria-live="polite">
       <span className={`${styles.dot} ${styles[status]}`} aria-hidden />
       {LABEL[status]}
       {status === "reconnecting" && state && state.attempt > 0 ? ` (attempt ${state.attempt})` : ""}

@@ -53,23 +53,16 @@ function format(field: Field, i: number, timeZone: string): string {
   return String(v);
 }
 
+/**
+ * The statistics that Stats queries among the panel's queries sent, by entity, as the datasource put them
+ * in the frames' meta: a card whose rows frame carries none (a History query's) shows them.
+ */
 function statsFromFrames(frames: DataFrame[]): Map<string, EntityStats> {
   const out = new Map<string, EntityStats>();
   for (const f of frames) {
-    if (nomnomMeta(f)?.kind !== "stats") continue;
-    const col = (name: string) => f.fields.find((x) => x.name === name)?.values;
-    const names = col("entity") ?? [];
-    for (let i = 0; i < names.length; i++) {
-      out.set(String(names[i]), {
-        total: Number(col("total")?.[i] ?? 0),
-        total_estimated: false,
-        inserts_last_minute: Number(col("inserts_last_minute")?.[i] ?? 0),
-        inserts_last_5_minutes: Number(col("inserts_last_5_minutes")?.[i] ?? 0),
-        rate_per_second: Number(col("rate_per_second")?.[i] ?? 0),
-        last_id: (col("last_id")?.[i] as string | null) ?? null,
-        last_insert_at: null,
-      });
-    }
+    const meta = nomnomMeta(f);
+    if (meta?.kind !== "stats") continue;
+    for (const [name, stats] of Object.entries(meta.statsByEntity ?? {})) out.set(name, stats);
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * plugin ids come from contract/.
  */
 import type { DataQuery, DataSourceJsonData } from "@grafana/data";
-import type { EntityInfo, EntityStats, QueryModel, QueryType } from "../../contract/index.ts";
+import type { EntityInfo, EntityStats, EntityStatsMap, QueryModel, QueryType } from "../../contract/index.ts";
 
 export type { QueryType } from "../../contract/index.ts";
 
@@ -12,7 +12,10 @@ export interface NomnomQuery extends DataQuery, Omit<QueryModel, "refId" | "quer
   queryType: QueryType;
 }
 
-export const DEFAULT_QUERY: Partial<NomnomQuery> = { queryType: "live" };
+/** What a query without a query type (an older dashboard's) is. */
+export const DEFAULT_QUERY_TYPE: QueryType = "live";
+
+export const DEFAULT_QUERY: Partial<NomnomQuery> = { queryType: DEFAULT_QUERY_TYPE };
 
 export interface NomnomOptions extends DataSourceJsonData {
   /** The backend's base URL as Grafana's server reaches it (the data-proxy route targets `<url>/api`). */
@@ -42,7 +45,13 @@ export interface ConnectionState {
 export interface NomnomFrameMeta {
   kind: "live" | "history" | "stats" | "rate";
   entity?: Pick<EntityInfo, "name" | "color" | "icon" | "key" | "timestamp" | "max_records"> & { display: string[] };
+  /** Rows frames: the entity's statistics, as the backend sent them (the total counting the rows shown). */
   stats?: EntityStats | null;
+  /**
+   * Stats frames: each entity's statistics as the backend sent them, which the Entity stream panel reads
+   * whole (the frame's fields are shaped for Grafana's own panels and leave out whether a total is estimated).
+   */
+  statsByEntity?: EntityStatsMap;
   connection: ConnectionState;
   /**
    * Changes this entity's stream has applied since it started; it only grows, except that a new stream

@@ -10,7 +10,7 @@ import { Backend } from "../../backend/backend.ts";
 import { parseConfig } from "../../backend/config/load.ts";
 import { PostgresDialect } from "../../backend/db/postgres.ts";
 import { createLogger } from "../../backend/log.ts";
-import { serveNode, type RunningServer } from "../../backend/runtime/node.ts";
+import { serveNode, type RunningServer } from "../../backend/runtime/node/index.ts";
 import { createTestDatabase, skipReason, type TestDatabase } from "../helpers/databases.ts";
 import { contractSchema, insertOrders } from "../helpers/schema.ts";
 import { TcpProxy } from "../helpers/tcp-proxy.ts";

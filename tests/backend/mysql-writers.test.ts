@@ -1,7 +1,7 @@
 /**
  * Which InnoDB transactions may still commit a key (MysqlDialect.writers, innodb-writers.ts): the
- * bookkeeping on its own, then on the real MariaDB the two hazards the header of backend/db/mysql.ts
- * reasons about — a statement that is running before InnoDB has started its transaction (the window
+ * bookkeeping on its own, then on the real MariaDB the two hazards the header of
+ * backend/db/innodb-writers-reader.ts reasons about — a statement that is running before InnoDB has started its transaction (the window
  * after an auto-increment value is taken), and the 0.1 s cache behind information_schema.INNODB_TRX.
  */
 import assert from "node:assert/strict";

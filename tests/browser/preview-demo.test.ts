@@ -10,8 +10,10 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
 import { ensureBuilt } from "../../.config/ensure-built.mjs";
+import { API_PREFIX, REST } from "../../contract/index.ts";
+import { TEST_IDS } from "../../src/constants.ts";
 import { ROOT, spawnBackend, type BackendProcess } from "../helpers/process.ts";
-import { cardRows, collectPageErrors, launchBrowser, status, waitUntil } from "./support/browser.ts";
+import { byTestId, cardRows, collectPageErrors, launchBrowser, status, waitUntil } from "./support/browser.ts";
 
 describe("the demo's preview page", () => {
   let demo: BackendProcess;
@@ -31,7 +33,7 @@ describe("the demo's preview page", () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 760 }, colorScheme: "dark" });
     const errors = collectPageErrors(page);
     await page.goto(demo.url + "/");
-    await page.waitForSelector('[data-testid="nomnom-card-OrderLineItem"]', { timeout: 60_000 });
+    await page.waitForSelector(byTestId(TEST_IDS.panel.card("OrderLineItem")), { timeout: 60_000 });
     assert.equal(await page.title(), "nomnom-live — live preview");
     await waitUntil("orders from the demo writer", async () => (await cardRows(page, "Order")).length >= 5);
     const first = (await cardRows(page, "Order")).length;
@@ -39,11 +41,11 @@ describe("the demo's preview page", () => {
     assert.ok((await cardRows(page, "OrderLineItem")).length > 0);
     const newest = (await cardRows(page, "Order"))[0]![0]!;
     assert.match(newest, /^ORDER-\d+$/);
-    await waitUntil("stats", async () => /\d+ rows/.test((await page.textContent('[data-testid="nomnom-stats-Order"]').catch(() => "")) ?? ""));
+    await waitUntil("stats", async () => /\d+ rows/.test((await page.textContent(byTestId(TEST_IDS.panel.stats("Order"))).catch(() => "")) ?? ""));
     assert.equal(await status(page), "connected");
 
     // The README's picture of the live panel: `NOMNOM_UPDATE_SCREENSHOT=1 npm run test:browser` refreshes docs/panel.png.
-    await page.evaluate(() => (document.querySelector('[data-testid="nomnom-search"]') as HTMLElement | null)?.blur());
+    await page.evaluate((search) => document.querySelector<HTMLElement>(search)?.blur(), byTestId(TEST_IDS.panel.search));
     const shot = join(mkdtempSync(join(tmpdir(), "nomnom-shot-")), "panel.png");
     await page.screenshot({ path: shot });
     const png = readFileSync(shot);
@@ -75,6 +77,6 @@ describe("a backend with auth tokens", () => {
     assert.match(html, /server\.auth_tokens<\/code> is set/);
     assert.doesNotMatch(html, /preview\.js/);
     assert.match(res.headers.get("content-security-policy") ?? "", /script-src 'self'/);
-    assert.equal((await fetch(secured.url + "/api/entities")).status, 401);
+    assert.equal((await fetch(secured.url + API_PREFIX + REST.entities)).status, 401);
   });
 });

@@ -12,12 +12,13 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { ensureBuilt } from "../../.config/ensure-built.mjs";
+import { TEST_IDS } from "../../src/constants.ts";
 import { createTestDatabase, skipReason, type TestDatabase } from "../helpers/databases.ts";
 import { ROOT, spawnBackend, type BackendProcess } from "../helpers/process.ts";
 import { contractSchema, insertOrders } from "../helpers/schema.ts";
-import { cardRows, collectPageErrors, freePort, launchBrowser, status, waitUntil } from "./support/browser.ts";
+import { byTestId, cardRows, collectPageErrors, freePort, launchBrowser, status, waitUntil } from "./support/browser.ts";
 
-const SEARCH = 'input[data-testid="nomnom-search"], [data-testid="nomnom-search"] input';
+const SEARCH = `input${byTestId(TEST_IDS.panel.search)}, ${byTestId(TEST_IDS.panel.search)} input`;
 const keys = (rows: string[][]) => rows.map((r) => r[0]);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `O-${to - i}`); // newest first
 
@@ -54,7 +55,7 @@ entities:
     page = await browser.newPage({ viewport: { width: 1400, height: 820 }, acceptDownloads: true });
     errors = collectPageErrors(page);
     await page.goto(backend.url + "/");
-    await page.waitForSelector('[data-testid="nomnom-card-Order"]', { timeout: 60_000 });
+    await page.waitForSelector(byTestId(TEST_IDS.panel.card("Order")), { timeout: 60_000 });
   });
   after(async () => {
     await browser?.close();
@@ -76,7 +77,7 @@ entities:
   it("shows rows inserted in the database, in every open tab", async () => {
     const second = await browser.newPage();
     await second.goto(backend.url + "/");
-    await second.waitForSelector('[data-testid="nomnom-card-Order"]');
+    await second.waitForSelector(byTestId(TEST_IDS.panel.card("Order")));
     await db.dialect.execute(insertOrders(1, 5));
     for (const p of [page, second]) await waitUntil("5 orders", async () => (await cardRows(p, "Order")).length === 5);
     assert.deepEqual(keys(await cardRows(page, "Order")), range(1, 5));
@@ -86,11 +87,11 @@ entities:
   });
 
   it("pause holds what is shown; resume catches up with nothing missing", async () => {
-    await page.click('[data-testid="nomnom-pause"]');
+    await page.click(byTestId(TEST_IDS.panel.pause));
     await db.dialect.execute(insertOrders(6, 10));
-    await waitUntil("the paused count", async () => ((await page.textContent('[data-testid="nomnom-pause"]')) ?? "").includes("Resume (10 new)"));
+    await waitUntil("the paused count", async () => ((await page.textContent(byTestId(TEST_IDS.panel.pause))) ?? "").includes("Resume (10 new)"));
     assert.deepEqual(keys(await cardRows(page, "Order")), range(1, 5), "nothing moves while paused");
-    await page.click('[data-testid="nomnom-pause"]');
+    await page.click(byTestId(TEST_IDS.panel.pause));
     assert.deepEqual(keys(await cardRows(page, "Order")), range(1, 15));
   });
 
@@ -98,15 +99,15 @@ entities:
     await page.fill(SEARCH, "O-1");
     await waitUntil("the filter", async () => (await cardRows(page, "Order")).length === 7);
     assert.deepEqual(keys(await cardRows(page, "Order")), ["O-15", "O-14", "O-13", "O-12", "O-11", "O-10", "O-1"]);
-    await page.click('[data-testid="nomnom-toggle-OrderLineItem"]');
-    assert.equal(await page.$('[data-testid="nomnom-card-OrderLineItem"]'), null);
-    await page.click('[data-testid="nomnom-toggle-OrderLineItem"]');
-    assert.notEqual(await page.$('[data-testid="nomnom-card-OrderLineItem"]'), null);
+    await page.click(byTestId(TEST_IDS.panel.toggle("OrderLineItem")));
+    assert.equal(await page.$(byTestId(TEST_IDS.panel.card("OrderLineItem"))), null);
+    await page.click(byTestId(TEST_IDS.panel.toggle("OrderLineItem")));
+    assert.notEqual(await page.$(byTestId(TEST_IDS.panel.card("OrderLineItem"))), null);
   });
 
   it("CSV export downloads exactly the rows shown", async () => {
     const shown = await cardRows(page, "Order");
-    const [download] = await Promise.all([page.waitForEvent("download"), page.click('[data-testid="nomnom-export-Order"]')]);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click(byTestId(TEST_IDS.panel.exportCsv("Order")))]);
     assert.match(download.suggestedFilename(), /^Order-\d{4}-\d{2}-\d{2}T[\d-]+Z\.csv$/);
     const file = join(mkdtempSync(join(tmpdir(), "nomnom-csv-")), download.suggestedFilename());
     await download.saveAs(file);
@@ -121,7 +122,7 @@ entities:
   it("killing and restarting the backend shows reconnecting, then every row, none twice", async () => {
     process.kill(-backend.child.pid!, "SIGKILL");
     await waitUntil("'reconnecting'", async () => (await status(page)) === "reconnecting");
-    assert.match((await page.textContent('[data-testid="nomnom-banner"]')) ?? "", /Connection lost, reconnecting/);
+    assert.match((await page.textContent(byTestId(TEST_IDS.panel.banner))) ?? "", /Connection lost, reconnecting/);
     await db.dialect.execute(insertOrders(16, 10)); // written while the backend is down
     backend = await start();
     await waitUntil("'connected' again", async () => (await status(page)) === "connected", 60_000);
@@ -129,17 +130,17 @@ entities:
     await waitUntil("all 30 orders", async () => (await cardRows(page, "Order")).length >= 30);
     await new Promise((r) => setTimeout(r, 500));
     assert.deepEqual(keys(await cardRows(page, "Order")), range(1, 30));
-    assert.equal(await page.$('[data-testid="nomnom-banner"]'), null);
+    assert.equal(await page.$(byTestId(TEST_IDS.panel.banner)), null);
   });
 
   it("follows Grafana's light and dark themes", async () => {
     const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
-    const card = () => page.$eval('[data-testid="nomnom-card-Order"]', (el) => getComputedStyle(el).backgroundColor);
+    const card = () => page.$eval(byTestId(TEST_IDS.panel.card("Order")), (el) => getComputedStyle(el).backgroundColor);
     const before = [await bg(), await card()];
-    await page.click('[data-testid="preview-theme"]');
+    await page.click(byTestId(TEST_IDS.preview.theme));
     await waitUntil("the other theme", async () => (await bg()) !== before[0]);
     assert.notEqual(await card(), before[1]);
-    await page.click('[data-testid="preview-theme"]');
+    await page.click(byTestId(TEST_IDS.preview.theme));
     await waitUntil("the theme back", async () => (await bg()) === before[0]);
     assert.equal(await card(), before[1]);
     assert.deepEqual(errors, []);

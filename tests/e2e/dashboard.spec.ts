@@ -4,6 +4,7 @@
  * queries without error.
  */
 import { expect, test } from "@grafana/plugin-e2e";
+import { TEST_IDS } from "../../src/constants.ts";
 import { PROVISIONED } from "./env.ts";
 
 test("the Entity stream panel connects and its Order total grows live", async ({ readProvisionedDashboard, gotoDashboardPage }) => {
@@ -11,10 +12,10 @@ test("the Entity stream panel connects and its Order total grows live", async ({
   const dashboardPage = await gotoDashboardPage(dashboard);
   const panel = dashboardPage.getPanelById(PROVISIONED.orderLivePanelId);
   await panel.scrollIntoView();
-  await expect(panel.locator.getByTestId("nomnom-status")).toHaveAttribute("data-status", "connected");
-  const card = panel.locator.getByTestId("nomnom-card-Order");
-  await expect(card.getByTestId("nomnom-row").first()).toBeVisible();
-  const stats = card.getByTestId("nomnom-stats-Order");
+  await expect(panel.locator.getByTestId(TEST_IDS.panel.status)).toHaveAttribute("data-status", "connected");
+  const card = panel.locator.getByTestId(TEST_IDS.panel.card("Order"));
+  await expect(card.getByTestId(TEST_IDS.panel.row).first()).toBeVisible();
+  const stats = card.getByTestId(TEST_IDS.panel.stats("Order"));
   const before = await stats.innerText();
   await expect(stats).not.toHaveText(before, { timeout: 15_000 });
 });

@@ -3,13 +3,14 @@
  * route) to the backend's /api/health and reports, in the page's alert, what works or what to fix.
  */
 import { expect, test } from "@grafana/plugin-e2e";
+import { API_PREFIX, PLUGIN_ID, REST } from "../../contract/index.ts";
 import { BACKEND_URL, BROWSER_URL, PROVISIONED } from "./env.ts";
 
 /** Where testDatasource() reaches the backend: the data proxy's route `api` of this datasource. */
-const healthPath = (uid: string) => `/api/datasources/proxy/uid/${uid}/api/health`;
+const healthPath = (uid: string) => `/api/datasources/proxy/uid/${uid}${API_PREFIX}${REST.health}`;
 
 test("a new datasource pointed at the backend passes Save & test and names the entities", async ({ createDataSourceConfigPage, page }) => {
-  const configPage = await createDataSourceConfigPage({ type: "nomnom-live-datasource" });
+  const configPage = await createDataSourceConfigPage({ type: PLUGIN_ID.datasource });
   await page.getByLabel("Backend URL").fill(BACKEND_URL);
   await page.getByLabel("Browser URL").fill(BROWSER_URL);
   await expect(configPage.saveAndTest({ path: healthPath(configPage.datasource.uid) })).toBeOK();
@@ -17,7 +18,7 @@ test("a new datasource pointed at the backend passes Save & test and names the e
 });
 
 test("an unreachable backend gets an error that says what to check", async ({ createDataSourceConfigPage, page }) => {
-  const configPage = await createDataSourceConfigPage({ type: "nomnom-live-datasource" });
+  const configPage = await createDataSourceConfigPage({ type: PLUGIN_ID.datasource });
   const unreachable = new URL(BACKEND_URL);
   unreachable.port = "9"; // discard: nothing listens there
   await page.getByLabel("Backend URL").fill(unreachable.origin);

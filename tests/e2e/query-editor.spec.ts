@@ -4,6 +4,7 @@
  */
 import { expect, test, type PanelEditPage } from "@grafana/plugin-e2e";
 import type { Page } from "@playwright/test";
+import { API_PREFIX, recordsPath } from "../../contract/index.ts";
 import { PROVISIONED } from "./env.ts";
 
 type Fixtures = { panelEditPage: PanelEditPage; readProvisionedDataSource: (args: { fileName: string; name?: string }) => Promise<{ name: string }>; page: Page };
@@ -26,7 +27,7 @@ test("a Live rows query drives Grafana's Table panel", async ({ panelEditPage, r
 
 test("a History query fetches the time range's rows through the data proxy", async ({ panelEditPage, readProvisionedDataSource, page }) => {
   await orderQuery({ panelEditPage, readProvisionedDataSource, page }, "History");
-  const response = panelEditPage.refreshPanel({ waitForResponsePredicateCallback: (r) => r.url().includes("/api/entities/Order/records") });
+  const response = panelEditPage.refreshPanel({ waitForResponsePredicateCallback: (r) => r.url().includes(`${API_PREFIX}${recordsPath("Order")}`) });
   await expect(response).toBeOK();
   await expect(panelEditPage.panel.fieldNames).toContainText(["id", "order_key"]);
 });

@@ -28,7 +28,7 @@ function env(service: Json): Record<string, string> {
 function binds(service: Json): { host: string; container: string; readOnly: boolean }[] {
   return ((service.volumes ?? []) as (string | Json)[])
     .map((v) => (typeof v === "string" ? v.split(":") : [v.source, v.target, v.read_only ? "ro" : "rw"]))
-    .filter(([host]) => /^[./]/.test(host!))
+    .filter(([host]) => /^[./]/.test(host))
     .map(([host, container, mode]) => ({ host: host!, container: container!, readOnly: mode === "ro" }));
 }
 

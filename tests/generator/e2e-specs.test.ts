@@ -13,6 +13,7 @@ import { promisify } from "node:util";
 import { parse } from "yaml";
 import { ROOT } from "../helpers/process.ts";
 import { BACKEND_URL, BROWSER_URL, PROVISIONED } from "../e2e/env.ts";
+import { TEST_IDS } from "../../src/constants.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed YAML and JSON, checked field by field
 type Json = Record<string, any>;
@@ -69,14 +70,17 @@ describe("plugin-e2e specs for a real Grafana", () => {
     assert.ok(query.includes('label="Entity"'));
     for (const label of ["Live rows", "History"]) assert.ok(query.includes(`label: "${label}"`), `QueryEditor has no query type "${label}"`);
     const panel = source("panel/EntityCard.tsx") + source("panel/EntityPanel.tsx") + source("panel/StatusIndicator.tsx");
-    for (const id of specSource.match(/getByTestId\("([^"]+)"\)/g) ?? []) {
-      const name = /"([^"]+)"/.exec(id)![1]!;
-      const stem = name.replace(/-(Order|OrderLineItem)$/, "-");
-      assert.ok(panel.includes(`"${name}"`) || panel.includes(`\`${stem}\${`), `the panel renders no test id ${name}`);
+    // Test ids are spelled once, in TEST_IDS (src/constants.ts): the specs name them from there, as the panel renders them.
+    assert.doesNotMatch(specSource, /getByTestId\(["'`]/, "a spec retypes a test id: take it from TEST_IDS");
+    const used = new Set([...specSource.matchAll(/TEST_IDS\.panel\.(\w+)/g)].map((m) => m[1]!));
+    assert.ok(used.size > 0, "the specs look for none of the panel's test ids");
+    for (const name of used) {
+      assert.ok(name in TEST_IDS.panel, `TEST_IDS.panel has no ${name}`);
+      assert.ok(panel.includes(`TEST_IDS.panel.${name}`), `the panel renders no test id ${name}`);
     }
     const app = source("AppPage.tsx");
     assert.ok(app.includes("Getting started") && app.includes("Add the datasource"));
-    assert.ok(source("datasource/datasource.ts").includes("Connected to nomnom-live ${version}"));
+    assert.ok(source("datasource/health.ts").includes("Connected to nomnom-live ${version}"));
     assert.ok(source("datasource/messages.ts").includes("Cannot reach the nomnom-live backend${where}"));
   });
 });

@@ -100,11 +100,16 @@ describe("regenerating", () => {
     const out = join(tempDir("gen-cli"), "p");
     const write = process.stdout.write.bind(process.stdout);
     let printed = "";
-    process.stdout.write = ((chunk: string) => ((printed += chunk), true)) as typeof process.stdout.write;
+    process.stdout.write = ((chunk: string) => ((printed += chunk), true));
     let code: number;
     try {
-      code = await runCli(["generate", ...provisionArgs(out)], async () => {
-        throw new Error("generate serves nothing");
+      code = await runCli(["generate", ...provisionArgs(out)], {
+        serve: async () => {
+          throw new Error("generate serves nothing");
+        },
+        stdout: (text) => process.stdout.write(text),
+        stderr: (text) => process.stderr.write(text),
+        shutdown: () => new Promise(() => {}),
       });
     } finally {
       process.stdout.write = write;

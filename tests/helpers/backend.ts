@@ -4,7 +4,7 @@ import { Backend } from "../../backend/backend.ts";
 import { parseConfig } from "../../backend/config/load.ts";
 import type { Config } from "../../backend/config/schema.ts";
 import { createLogger } from "../../backend/log.ts";
-import { serveNode } from "../../backend/runtime/node.ts";
+import { serveNode } from "../../backend/runtime/node/index.ts";
 import type { TestDatabase } from "./databases.ts";
 
 export interface TestBackend {

@@ -102,7 +102,7 @@ export async function createTestDatabase(kind: DbKind, options: { server?: strin
     dialect,
     async transaction(fn) {
       await dialect.sql.begin(async (tx) => {
-        await fn(async (sql) => (await tx.unsafe(sql)) as unknown as unknown[]);
+        await fn(async (sql) => await tx.unsafe(sql));
       });
     },
     backendDialect: async () => ({ dialect: new PostgresDialect(url), owned: true }),
@@ -149,7 +149,7 @@ async function createMariadbDatabase(server: string): Promise<TestDatabase> {
         try {
           await fn(async (sql) => {
             const [rows] = await conn.query(sql);
-            return Array.isArray(rows) ? (rows as unknown[]) : [];
+            return Array.isArray(rows) ? (rows) : [];
           });
           await conn.query("COMMIT");
         } catch (e) {

@@ -61,13 +61,13 @@ export function spawnBackend(command: string, args: string[], env: Record<string
       const m = /nomnom-live is running: (http:\/\/[^\s/]+)\//.exec(out);
       if (m) {
         clearTimeout(timer);
-        child.stdout!.removeListener("data", onData);
-        child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+        child.stdout.removeListener("data", onData);
+        child.stdout.on("data", (c: Buffer) => (out += c.toString()));
         resolve({ url: m[1]!, wsUrl: `${m[1]!.replace(/^http/, "ws")}/ws`, child, output: () => out, stop });
       }
     };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+    child.stdout.on("data", onData);
+    child.stderr.on("data", (c: Buffer) => (out += c.toString()));
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`${command} ${args.join(" ")} exited with ${code} before serving:\n${out}`));

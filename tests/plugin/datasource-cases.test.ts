@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { dateTime, LoadingState, type ScopedVars, type TimeRange } from "@grafana/data";
 import { setTemplateSrv, type TemplateSrv } from "@grafana/runtime";
+import { API_PREFIX, recordsPath } from "../../contract/index.ts";
 import { LiveClient } from "../../src/client/live-client.ts";
 import type { NomnomDataSource } from "../../src/datasource/datasource.ts";
 import { startBackendProcess, type BackendHandle } from "./support/backend-process.ts";
@@ -37,7 +38,7 @@ function templateSrvWith(value: string | string[]): TemplateSrv {
     updateTimeRange: () => {},
     replace: (target?: string, _vars?: ScopedVars, format?: string | ((v: unknown) => string)) =>
       (target ?? "").replace(/\$entity|\$\{entity\}/g, () => (typeof format === "function" ? format(value) : Array.isArray(value) ? `{${value.join(",")}}` : value)),
-  } as unknown as TemplateSrv;
+  };
 }
 
 /** A WebSocket that connects only once `open()` is called: the socket of a slow network, or a backend in backoff. */
@@ -88,7 +89,7 @@ describe("datasource cases", () => {
     next += count;
   };
   const settled = (total: number) =>
-    waitFor(`the backend to pass ${total} orders`, async () => ((await (await fetch(`${be.url}/api/entities/Order/records?limit=1`)).json()).cursor as number) >= total);
+    waitFor(`the backend to pass ${total} orders`, async () => ((await (await fetch(`${be.url}${API_PREFIX}${recordsPath("Order")}?limit=1`)).json()).cursor as number) >= total);
 
   beforeAll(async () => {
     be = await startBackendProcess(YAML);

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createServer } from "node:net";
+import { WS_PATH } from "../../contract/index.ts";
 import { startBackendProcess, type BackendHandle } from "./support/backend-process.ts";
 import { installRuntime, makeDatasource } from "./support/datasource.ts";
 
@@ -82,7 +83,7 @@ describe("testDatasource", () => {
       installRuntime();
       const result = await makeDatasource(other.url).testDatasource();
       expect(result.status).toBe("error");
-      expect(result.message).toContain(`The REST API works, but this browser cannot open the WebSocket at ${other.url.replace("http", "ws")}/ws`);
+      expect(result.message).toContain(`The REST API works, but this browser cannot open the WebSocket at ${other.url.replace("http", "ws")}${WS_PATH}`);
       expect(result.message).toContain("add http://localhost:3000 to the backend's server.cors_origins");
     } finally {
       await other.exit();

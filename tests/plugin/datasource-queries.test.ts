@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { dateTime, FieldType, LoadingState, type TimeRange } from "@grafana/data";
+import { API_PREFIX, REST } from "../../contract/index.ts";
 import { startBackendProcess, type BackendHandle } from "./support/backend-process.ts";
 import { frameIds, installRuntime, makeDatasource, metaOf, Recorder, request, waitFor } from "./support/datasource.ts";
 
@@ -33,7 +34,7 @@ describe("stats, rate and history queries", () => {
   });
 
   it("stats: one row per entity, first from /api/stats, then from stats_update", async () => {
-    await waitFor("the poller to count 30 orders", async () => ((await (await fetch(`${be.url}/api/stats`)).json()).Order.total as number) === 30);
+    await waitFor("the poller to count 30 orders", async () => ((await (await fetch(`${be.url}${API_PREFIX}${REST.stats}`)).json()).Order.total as number) === 30);
     const ds = makeDatasource(be.url);
     const rec = new Recorder(ds.query(request([{ refId: "S", queryType: "stats" }])));
     await waitFor("the first stats", () => rec.responses.length > 0);

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { LoadingState } from "@grafana/data";
+import { API_PREFIX, REST } from "../../contract/index.ts";
 import { startBackendProcess, type BackendHandle } from "./support/backend-process.ts";
 import { frameIds, installRuntime, makeDatasource, metaOf, Recorder, sleep, request, waitFor } from "./support/datasource.ts";
 
@@ -22,7 +23,7 @@ describe("reconnect and resume", () => {
     installRuntime();
     await be.insert(1, 20);
     // The snapshot must hold all 20: rows the poller had not yet seen would arrive live and count as received.
-    await waitFor("the poller to count 20 orders", async () => ((await (await fetch(`${be.url}/api/stats`)).json()).Order.total as number) === 20);
+    await waitFor("the poller to count 20 orders", async () => ((await (await fetch(`${be.url}${API_PREFIX}${REST.stats}`)).json()).Order.total as number) === 20);
   });
   afterAll(async () => {
     await be?.exit();

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { FieldType, LoadingState, type DataFrame } from "@grafana/data";
+import { API_PREFIX, recordsPath } from "../../contract/index.ts";
 import { startBackendProcess, type BackendHandle } from "./support/backend-process.ts";
 import { frameIds, installRuntime, makeDatasource, metaOf, Recorder, sleep, request, waitFor } from "./support/datasource.ts";
 
@@ -28,7 +29,7 @@ describe("live queries", () => {
   });
 
   it("backfills, streams with a key per query over one socket, types the fields, and closes the socket on teardown", async () => {
-    await waitFor("the backend to see the 10 rows", async () => (await (await fetch(`${be.url}/api/entities/Order/records?limit=20`)).json()).records.length === 10);
+    await waitFor("the backend to see the 10 rows", async () => (await (await fetch(`${be.url}${API_PREFIX}${recordsPath("Order")}?limit=20`)).json()).records.length === 10);
     const ds = makeDatasource(be.url);
     const rec = new Recorder(
       ds.query(

@@ -7,6 +7,7 @@ import { describe, expect, it, jest } from "@jest/globals";
 import "@testing-library/jest-dom/jest-globals";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import type { DataSourceSettings } from "@grafana/data";
+import { PLUGIN_ID } from "../../contract/index.ts";
 import { ConfigEditor } from "../../src/datasource/ConfigEditor.tsx";
 import type { NomnomDataSource } from "../../src/datasource/datasource.ts";
 import { QueryEditor } from "../../src/datasource/QueryEditor.tsx";
@@ -14,7 +15,7 @@ import type { NomnomOptions, NomnomQuery, NomnomSecureOptions } from "../../src/
 import { LINE, ORDER } from "./support/fixtures.ts";
 
 function settings(patch: Partial<DataSourceSettings<NomnomOptions, NomnomSecureOptions>> = {}): DataSourceSettings<NomnomOptions, NomnomSecureOptions> {
-  return { id: 1, uid: "u", name: "nomnom", type: "nomnom-live-datasource", jsonData: {}, secureJsonFields: {}, ...patch } as DataSourceSettings<NomnomOptions, NomnomSecureOptions>;
+  return { id: 1, uid: "u", name: "nomnom", type: PLUGIN_ID.datasource, jsonData: {}, secureJsonFields: {}, ...patch } as DataSourceSettings<NomnomOptions, NomnomSecureOptions>;
 }
 
 describe("ConfigEditor", () => {

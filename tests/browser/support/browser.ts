@@ -4,6 +4,7 @@
  */
 import { createServer } from "node:net";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { TEST_IDS } from "../../../src/constants.ts";
 
 export const CHROMIUM = process.env.NOMNOM_CHROMIUM ?? "/usr/bin/chromium";
 
@@ -32,13 +33,18 @@ export function collectPageErrors(page: Page): string[] {
   return errors;
 }
 
+/** The CSS selector of an element by its test id (TEST_IDS, src/constants.ts). */
+export function byTestId(id: string): string {
+  return `[data-testid="${id}"]`;
+}
+
 /** The texts of the rows a card shows, top (newest) first; each row as its cells. */
 export async function cardRows(page: Page, entity: string): Promise<string[][]> {
-  return page.$$eval(`[data-testid="nomnom-card-${entity}"] [data-testid="nomnom-row"]`, (rows) => rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent ?? "")));
+  return page.$$eval(`${byTestId(TEST_IDS.panel.card(entity))} ${byTestId(TEST_IDS.panel.row)}`, (rows) => rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent ?? "")));
 }
 
 export async function status(page: Page): Promise<string | null> {
-  return page.getAttribute('[data-testid="nomnom-status"]', "data-status");
+  return page.getAttribute(byTestId(TEST_IDS.panel.status), "data-status");
 }
 
 export async function waitUntil(what: string, predicate: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {

@@ -1,6 +1,7 @@
 /** Starts tests/plugin/support/backend-server.ts from a jest test and talks to it over stdin/stdout. */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { API_PREFIX, REST } from "../../../contract/index.ts";
 
 const ROOT = path.resolve(__dirname, "../../..");
 
@@ -82,7 +83,7 @@ export function startBackendProcess(yaml: string, schema: "contract" | "none" = 
           return (await send<{ ids: number[] }>("ids")).ids;
         },
         async health() {
-          const res = await fetch(`${handle.url}/api/health`);
+          const res = await fetch(`${handle.url}${API_PREFIX}${REST.health}`);
           return (await res.json()) as { clients: number; status: string };
         },
         async exit() {

@@ -12,7 +12,7 @@ import { Backend } from "../../../backend/backend.ts";
 import { parseConfig } from "../../../backend/config/load.ts";
 import { PgliteDialect } from "../../../backend/db/pglite.ts";
 import { createLogger } from "../../../backend/log.ts";
-import { serveNode, type RunningServer } from "../../../backend/runtime/node.ts";
+import { serveNode, type RunningServer } from "../../../backend/runtime/node/index.ts";
 import { contractSchema, insertOrders } from "../../helpers/schema.ts";
 
 const yaml = process.env.NOMNOM_TEST_YAML ?? "entities: []";

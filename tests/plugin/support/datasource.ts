@@ -2,6 +2,7 @@
 import { LoadingState, type DataFrame, type DataQueryRequest, type DataQueryResponse, type DataSourceInstanceSettings, type PanelData, type TimeRange } from "@grafana/data";
 import { setBackendSrv, setTemplateSrv } from "@grafana/runtime";
 import type { Observable, Subscription } from "rxjs";
+import { PLUGIN_ID } from "../../../contract/index.ts";
 import { PreviewBackendSrv } from "../../../preview/src/backend-srv.ts";
 import { previewTemplateSrv } from "../../../preview/src/template-srv.ts";
 import { NomnomDataSource } from "../../../src/datasource/datasource.ts";
@@ -30,14 +31,14 @@ export function makeDatasource(url: string, jsonData: Partial<NomnomOptions> = {
   const settings = {
     id: ++uid,
     uid: `nomnom-test-${uid}`,
-    type: "nomnom-live-datasource",
+    type: PLUGIN_ID.datasource,
     name: "nomnom-live test",
     url,
     access: "proxy",
     readOnly: false,
     jsonData: { url, ...jsonData },
     secureJsonFields,
-    meta: { id: "nomnom-live-datasource", name: "nomnom-live", type: "datasource", info: {}, module: "", baseUrl: "" },
+    meta: { id: PLUGIN_ID.datasource, name: "nomnom-live", type: "datasource", info: {}, module: "", baseUrl: "" },
   } as unknown as DataSourceInstanceSettings<NomnomOptions>;
   return new NomnomDataSource(settings);
 }

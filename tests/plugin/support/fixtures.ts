@@ -1,7 +1,7 @@
 /** Frames as the datasource makes them (its own frame builders), for the panel's render tests. */
 import { LoadingState, type DataFrame, type PanelData, dateTime } from "@grafana/data";
-import type { EntityInfo, EntityStats } from "../../../contract/index.ts";
-import { entityMeta, rowsFrame, selectedFields } from "../../../src/datasource/frames.ts";
+import type { EntityInfo, EntityStats, EntityStatsMap } from "../../../contract/index.ts";
+import { entityMeta, rowsFrame, selectedFields, statsFrame } from "../../../src/datasource/frames.ts";
 import type { ConnectionState } from "../../../src/shared/types.ts";
 
 export const ORDER: EntityInfo = {
@@ -41,10 +41,24 @@ export function stats(total: number): EntityStats {
   return { total, total_estimated: false, inserts_last_minute: 12, inserts_last_5_minutes: 40, rate_per_second: 0.5, last_id: total, last_insert_at: null };
 }
 
-export function orderFrame(from: number, to: number, connection: ConnectionState = CONNECTED, received = to - from + 1): DataFrame {
+function orderRows(from: number, to: number) {
   const rows = [];
   for (let i = from; i <= to; i++) rows.push({ id: i, data: { id: i, order_key: `O-${i}`, total: `${i}.50`, created_at: "2026-11-24T12:00:00.000Z" } });
-  return rowsFrame(ORDER, rows, "A", selectedFields(ORDER), { kind: "live", entity: entityMeta(ORDER), stats: stats(to), connection, received });
+  return rows;
+}
+
+export function orderFrame(from: number, to: number, connection: ConnectionState = CONNECTED, received = to - from + 1): DataFrame {
+  return rowsFrame(ORDER, orderRows(from, to), "A", selectedFields(ORDER), { kind: "live", entity: entityMeta(ORDER), stats: stats(to), connection, received });
+}
+
+/** Orders as a History query's frame: no statistics of its own. */
+export function orderHistoryFrame(from: number, to: number): DataFrame {
+  return rowsFrame(ORDER, orderRows(from, to), "H", selectedFields(ORDER), { kind: "history", entity: entityMeta(ORDER), connection: CONNECTED, received: 0 });
+}
+
+/** A Stats query's frame of these statistics. */
+export function statsQueryFrame(sent: EntityStatsMap): DataFrame {
+  return statsFrame(sent, Object.keys(sent), "S", { kind: "stats", connection: CONNECTED, received: 0 });
 }
 
 export function lineFrame(count: number, connection: ConnectionState = CONNECTED): DataFrame {
