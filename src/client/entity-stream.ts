@@ -20,6 +20,11 @@ export interface StoredChange extends StoredRow {
   type: ChangeType;
   /** The changed row's key. */
   key: RowId;
+  /**
+   * Events mode: a snapshot row, the row's state as of `id` — a whole snapshot shares one position, so
+   * its rows apply together (the first one moving the cursor does not make the rest look old).
+   */
+  state?: true;
 }
 
 export interface StreamListener {
@@ -45,8 +50,12 @@ function sameKey(a: RowId, b: RowId): boolean {
  */
 export function applyToRows(rows: StoredRow[], changes: StoredChange[], cursor: RowId | null, capacity: number, keyColumn: string): { cursor: RowId | null; applied: StoredChange[] } {
   const applied: StoredChange[] = [];
+  /** The position of the snapshot whose rows are being applied, while they are. */
+  let stateAt: RowId | null = null;
   for (const c of changes) {
-    if (!idAfter(c.id, cursor)) continue;
+    const sameSnapshot = c.state === true && stateAt !== null && sameKey(c.id, stateAt);
+    if (!sameSnapshot && !idAfter(c.id, cursor)) continue;
+    stateAt = c.state ? c.id : null;
     cursor = c.id;
     applied.push(c);
     if (c.type === "insert") {

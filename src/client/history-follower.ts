@@ -44,7 +44,10 @@ export interface HistoryFollowerOptions {
  * replacing (or adding) the row with its key.
  */
 function asChanges(rows: StoredRow[], keyColumn: string, mode: "table" | "events"): StoredChange[] {
-  return rows.map((r) => ({ ...r, type: mode === "events" ? ("update" as const) : ("insert" as const), key: (r.data[keyColumn] as RowId | undefined) ?? r.id }));
+  return rows.map((r) => {
+    const key = (r.data[keyColumn] as RowId | undefined) ?? r.id;
+    return mode === "events" ? { ...r, type: "update" as const, key, state: true as const } : { ...r, type: "insert" as const, key };
+  });
 }
 
 export class HistoryFollower {

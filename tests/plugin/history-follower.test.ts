@@ -212,6 +212,29 @@ describe("history follower", () => {
     expect(api.calls).toHaveLength(1);
   });
 
+  it("in events mode applies every row of a snapshot newer than the history: the table's state as of its position", async () => {
+    const api = new FakeRecords();
+    const live = new FakeLive();
+    live.mode = "events";
+    api.insertUpTo(3);
+    const { follower } = follow(api, live);
+    await settle();
+    // The stream starts (over) at position 9: the table's rows then, each as of 9 — two changed, one new.
+    live.snapshot([
+      { id: 9, data: { id: 1, order_key: "O-1 changed" } },
+      { id: 9, data: data(2) },
+      { id: 9, data: { id: 3, order_key: "O-3 changed" } },
+      { id: 9, data: data(4) },
+    ]);
+    await settle();
+    expect(follower.rows.map((r) => r.data)).toEqual([{ id: 1, order_key: "O-1 changed" }, data(2), { id: 3, order_key: "O-3 changed" }, data(4)]);
+    expect(follower.cursor).toBe(9);
+    // The same snapshot again (a re-subscription at the same position) changes nothing.
+    live.snapshot([{ id: 9, data: { id: 1, order_key: "stale" } }]);
+    await settle();
+    expect(follower.rows[0]!.data).toEqual({ id: 1, order_key: "O-1 changed" });
+  });
+
   it("stops: the stream is left, and nothing more is read or applied", async () => {
     const api = new FakeRecords();
     const live = new FakeLive();
