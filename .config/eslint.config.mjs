@@ -8,7 +8,7 @@ import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/", "**/dist/", "preview/dist/", "scratch/", "coverage/", "**/*.d.ts"] },
+  { ignores: ["**/node_modules/", "**/dist/", "preview/dist/", "lib/", "build/", "scratch/", "coverage/", "**/*.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -31,6 +31,14 @@ export class EntityStatsTracker {
     this.lastInsertAt = now;
   }
 
+  /** Rows that committed below the last key (delivered late): counted, without moving the last key. */
+  recordLate(count: number, now = Date.now()): void {
+    const s = Math.floor(now / 1000);
+    this.roll(s);
+    this.buckets[s % WINDOW_S]! += count;
+    this.total += count;
+  }
+
   private sumLast(seconds: number, nowS: number): number {
     let sum = 0;
     for (let i = 0; i < seconds; i++) sum += this.buckets[(nowS - i + WINDOW_S) % WINDOW_S]!;

@@ -4,47 +4,10 @@
  *
  *   npm run bench -- --render bench/results/latest.json
  */
-import type { LatencySummary } from "./harness/histogram.ts";
 import type { BenchResults, Ratio, ScenarioResult, TargetKey, TargetResult } from "./harness/results.ts";
-
-const SHORT: Record<TargetKey, string> = {
-  "nomnom-row": "nomnom-live, per-row frames",
-  "nomnom-batch": "nomnom-live, batch frames",
-  seed000: "seed-000 design",
-  seed001: "seed-001 design",
-  "notify-floor": "NOTIFY floor",
-  "ws-ceiling-row": "ws ceiling, per-row",
-  "ws-ceiling-batch": "ws ceiling, batch frames",
-  "ws-plain-row": "plain ws fan-out, per-row",
-};
-
-function num(x: number | null | undefined, digits = 0): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return "–";
-  return x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-
-function ms(x: number | null | undefined): string {
-  if (x === null || x === undefined) return "–";
-  return num(x, Math.abs(x) < 10 ? 1 : 0);
-}
-
-function times(x: number | null | undefined): string {
-  return x === null || x === undefined ? "–" : `${num(x, x < 10 ? 2 : 1)}×`;
-}
-
-function signed(x: number | null | undefined): string {
-  return x === null || x === undefined ? "–" : `${x > 0 ? "+" : ""}${ms(x)}`;
-}
-
-/** A percentile; "∞" when it falls among deliveries that never arrived. */
-function pct(l: LatencySummary | null | undefined, k: "p50" | "p95" | "p99"): string {
-  if (l && l[k] === null && l.undelivered > 0) return "∞";
-  return ms(l?.[k]);
-}
-
-function lat(l: LatencySummary | null): [string, string, string, string] {
-  return [pct(l, "p50"), pct(l, "p95"), pct(l, "p99"), ms(l?.max)];
-}
+import { idleSection, readmeWakeTable, targetsSection, wakeSection } from "./render-wake.ts";
+import { scaleOutSection } from "./render-scale-out.ts";
+import { lat, ms, num, pct, SHORT, signed, times } from "./render-format.ts";
 
 function status(r: TargetResult): string {
   if (r.status === "failed") return ` **failed**: ${r.error}`;
@@ -54,16 +17,28 @@ function status(r: TargetResult): string {
 
 function scenarioTable(s: ScenarioResult): string {
   const head =
-    "| Target | p50 | p95 | p99 | max | p99 to all clients | inserts/s | rows delivered/s | lost | dup. | backlog | server CPU % | server peak RSS MB | DB queries/s | clients CPU % | machine busy % |\n" +
-    "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|";
+    "| Target | p50 | p95 | p99 | max | p99 to all clients | inserts/s | rows delivered/s | lost | dup. | backlog | server CPU % | server peak RSS MB | DB queries/s | clients CPU % | machine busy % | polls/s | clients processes (busiest CPU %) |\n" +
+    "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|";
   const rows = s.results.map((r) => {
     const c = r.correctness;
-    return `| ${SHORT[r.target]}${status(r)} | ${lat(r.latency_ms).join(" | ")} | ${pct(r.latency_all_clients_ms, "p99")} | ${num(r.insert.achieved_rate)} | ${num(r.delivered_rows_per_s)} | ${num(c?.lost)} | ${num(c?.duplicated)} | ${num(c?.backlog)} | ${num(r.server?.cpu_pct, 1)} | ${num(r.server?.peak_rss_mb)} | ${r.db ? num(r.db.queries_per_s, 1) : "–"} | ${num(r.clients_process?.cpu_pct, 1)} | ${num(r.machine_busy_pct)} |`;
+    return `| ${SHORT[r.target]}${status(r)} | ${lat(r.latency_ms).join(" | ")} | ${pct(r.latency_all_clients_ms, "p99")} | ${num(r.insert.achieved_rate)} | ${num(r.delivered_rows_per_s)} | ${num(c?.lost)} | ${num(c?.duplicated)} | ${num(c?.backlog)} | ${num(r.server?.cpu_pct, 1)} | ${num(r.server?.peak_rss_mb)} | ${r.db ? num(r.db.queries_per_s, 1) : "–"} | ${num(r.clients_process?.cpu_pct, 1)} | ${num(r.machine_busy_pct)} | ${num(r.server_polls_per_s, 1)} | ${r.clients_processes ? `${r.clients_processes} (${num(r.clients_busiest_cpu_pct, 1)})` : "–"} |`;
   });
   return [head, ...rows].join("\n");
 }
 
-function ratioTable(ratios: Ratio[]): string {
+/** What each of ours is worth comparing with: the seeds, the floor of its own bell, and the ceilings of its frame kind. */
+function relevant(r: Ratio): boolean {
+  const wake = r.ours.endsWith("-notify") ? "notify" : r.ours.endsWith("-wal") ? "wal" : "none";
+  const frames = r.ours.startsWith("nomnom-batch") ? "batch" : "row";
+  if (r.to === "seed000" || r.to === "seed001") return wake === "none";
+  if (r.to === "notify-floor") return wake !== "wal";
+  if (r.to === "wal-floor") return wake === "wal";
+  if (r.to.startsWith("ws-")) return r.to.endsWith(frames);
+  return false;
+}
+
+function ratioTable(all: Ratio[]): string {
+  const ratios = all.filter(relevant);
   if (ratios.length === 0) return "";
   const head =
     "| Ours | compared with | p50 × | p99 × | p99 difference (ms) | rows delivered/s × | server CPU per delivery × | server peak RSS × | DB queries/s × |\n|---|---|--:|--:|--:|--:|--:|--:|--:|";
@@ -106,14 +81,14 @@ export function renderDoc(res: BenchResults, jsonPath: string): string {
   out.push(`<!-- Generated by \`npm run bench\` from ${jsonPath}; do not edit by hand. Re-render: npm run bench -- --render ${jsonPath} -->`);
   out.push("");
   out.push(
-    "Insert-to-client latency, throughput and fan-out of nomnom-live against the two seed designs it replaces, written as minimal faithful servers " +
+    "Insert-to-client latency, throughput and fan-out of nomnom-live — in each `polling.wake` setting: `none` (adaptive polling), `notify` (LISTEN, rung by the wake trigger) and `wal` (logical replication) — against the two seed designs it replaces, written as minimal faithful servers " +
       "([seed-000](../bench/baselines/seed000-server.ts): table polling, a message per row serialised per client; " +
-      "[seed-001](../bench/baselines/seed001-server.ts): triggers into `db_events`, polled), and against two limits of this machine: PostgreSQL's own " +
-      "commit-to-NOTIFY delivery ([notify-floor](../bench/baselines/notify-floor.ts)) and a bare `ws` server broadcasting pre-serialised frames " +
-      "([ws-ceiling](../bench/baselines/ws-ceiling.ts)). Every target runs on the same workload in the same run.",
+      "[seed-001](../bench/baselines/seed001-server.ts): triggers into `db_events`, polled), and against the limits of this machine: PostgreSQL's own " +
+      "commit-to-listener delivery, by NOTIFY ([notify-floor](../bench/baselines/notify-floor.ts)) and by logical replication ([wal-floor](../bench/baselines/wal-floor.ts), postgres.js `subscribe`), and a bare `ws` server broadcasting pre-serialised frames " +
+      "([ws-ceiling](../bench/baselines/ws-ceiling.ts)) — at every commit (the latency limit) and at the adaptive poller's cadence (the fair CPU comparison). Every target runs on the same workload in the same run.",
   );
   out.push("");
-  out.push("Run it yourself: `npm run bench` (about 20 minutes, a 5-minute soak included) or `npm run bench -- --quick` (under two minutes). Nothing else should run on the machine meanwhile.");
+  out.push("Run it yourself: `npm run bench` (about half an hour, a 5-minute soak included), `npm run bench -- --only 1k-100c-500ms` (one scenario) or `npm run bench -- --quick` (under two minutes). Nothing else should run on the machine meanwhile.");
   out.push("");
   out.push(`- **Date**: ${res.date}${res.quick ? " (quick run)" : ""}`);
   out.push(`- **Command**: \`${res.command}\``);
@@ -140,16 +115,19 @@ export function renderDoc(res: BenchResults, jsonPath: string): string {
   out.push("");
   out.push(
     [
-      "- Every run uses a fresh schema with the seeds' `orders` table. Processes: the server under test, a clients process holding the WebSocket clients, a writer process, PostgreSQL — all on this one machine, sharing its cores and its clock.",
+      `- Every run uses a fresh schema with the seeds' \`orders\` table, on ${res.database?.source === "private" ? "a private PostgreSQL the bench starts for the run (initdb + pg_ctl on a free port, `wal_level = logical`, otherwise the defaults) and stops at the end" : "the database of NOMNOM_BENCH_DATABASE_URL"}${res.database?.wal === "private" ? "; the logical-replication targets on a private PostgreSQL with `wal_level = logical` the bench starts and stops" : ""}. Processes: the server under test, the clients processes holding the WebSocket clients (spread ${"at most 250 a process"}, so that no one process of clients sets the pace), a writer process, PostgreSQL — all on this one machine, sharing its cores and its clock.`,
+      "- nomnom-live's settings: `polling.wake: none` is the default configuration on a database that offers neither triggers nor replication — adaptive polling: rows that keep coming are read every 15 ms, quiet tables at the interval. `notify` adds the statement-level wake trigger `nomnom-live migrate` installs; `wal` replicates the table's inserts through a temporary slot. In every setting rows come only from the gap-safe range read; the bell only says when to read.",
       "- The writer's 4 connections insert at the target rate, each committing at most every 10 ms with every row then due, in its own transaction (`BEGIN; INSERT … RETURNING *; COMMIT`), so concurrent commits land out of id order as in production. A row's **commit time** is the writer's wall clock right after `COMMIT` returned, keyed by the ids `RETURNING` gave.",
       "- Each client records the wall clock when a frame arrives and the ids in it. **Latency** is receipt minus commit time, for every (row, client) delivery; *p99 to all clients* is per row, until the last client had it. Because commit time is taken when the writer sees `COMMIT` return, a listener can see the row slightly *before* it (the NOTIFY floor shows this as values at or below 0 ms; negatives are counted and recorded as 0). Deliveries owed but not made by the end of the run rank above all others: a percentile that falls among them shows as **∞** instead of a figure over the rows that did arrive; *max* is over delivered rows.",
       `- When the writer stops, the run drains (until every client holds every row, the clients have been quiet for ${res.settings.stall_ms === null ? "2 s or 3 poll intervals" : `${res.settings.stall_ms / 1000} s`}, or ${res.settings.max_drain_ms / 1000} s after the writer stopped), then **freezes** the server — its queries are held at the proxy, so it reads nothing new — takes its cursor, and waits until the clients go quiet (no frame for ${(res.settings.quiet_ms ?? 1000) / 1000} s, at most ${res.settings.settle_limit_ms / 1000} s). Then, per client and row (per-client id bitsets make this exact): **lost** = a row that can never arrive: missing below the highest id the client holds, for the designs that send each client its rows in id order (nomnom-live, seed-000), or — for the designs that never go back for a row (the seeds, the limits) — missing although the frozen server had passed it; **backlog** = every other missing row: not read by the server yet, still queued, or (nomnom-live) owed to a client it was resynchronising from the database after a \`lagging\` notice; **duplicated** = a row a client received twice.`,
-      "- **Rows delivered/s** = deliveries to all clients received during the writer's window, per second. **Server CPU %** = utime + stime from `/proc/<pid>/stat` over the writer's window, in % of one core; **peak RSS** = `VmHWM` of `/proc/<pid>/status`. The clients process's CPU is shown too: near 100 % it, not the server, may set the pace.",
+      "- **Rows delivered/s** = deliveries to all clients received during the writer's window, per second. **Server CPU %** = utime + stime from `/proc/<pid>/stat` over the writer's window, in % of one core; **server CPU per delivery** (the ratios) = that CPU over the deliveries received in the same window. **Peak RSS** = `VmHWM` of `/proc/<pid>/status`. The clients processes' CPU is shown too (summed, and the busiest one's): near 100 % a process of clients, not the server, may set the pace. **Polls/s** = nomnom-live's own count of polls over the writer's window.",
       "- **DB queries/s** = Query and Execute protocol messages the server sent to PostgreSQL, counted by a proxy the harness puts between them (pg_stat_statements needs a restart to load; database-wide counters include the writer). The writer's inserts are not counted.",
       "- nomnom-live is measured with per-row frames (the seed-compatible default) and with `?batch=1` frames (one frame per poll). Both seed designs use `LIMIT 100` and sleep a full interval after every poll, so they deliver at most 100 rows per interval (200/s at 500 ms): above that their backlog grows without bound.",
     ].join("\n"),
   );
   out.push("");
+  out.push(...targetsSection(res));
+  out.push(...wakeSection(res));
   for (const s of res.scenarios) {
     out.push(`## ${s.title}`);
     out.push("");
@@ -196,6 +174,8 @@ export function renderDoc(res: BenchResults, jsonPath: string): string {
     out.push(`| ${num(k.rss.start_mb)} | ${num(k.rss.end_mb)} | ${num(k.rss.peak_mb)} | ${num(k.rss.slope_mb_per_min, 2)} | ${pct(r.latency_ms, "p50")} | ${pct(r.latency_ms, "p99")} | ${ms(r.latency_ms?.max)} | ${num(r.insert.rows)} | ${num(r.correctness?.lost)} | ${num(r.correctness?.duplicated)} | ${num(r.server?.cpu_pct, 1)} |`);
     out.push("");
   }
+  out.push(...idleSection(res));
+  out.push(...scaleOutSection(res));
   const faults = correctnessNotes(res);
   out.push("## Correctness");
   out.push("");
@@ -214,7 +194,7 @@ export function renderReadmeSection(res: BenchResults, jsonPath: string): string
   const out: string[] = [];
   out.push("## Benchmarks");
   out.push("");
-  out.push(`[docs/benchmarks.md](docs/benchmarks.md): insert-to-client latency, throughput and fan-out against the seed designs, PostgreSQL's NOTIFY floor and a bare \`ws\` ceiling — \`npm run bench\`, ${res.date.slice(0, 10)}, ${res.machine.cpu} × ${res.machine.cores} cores (from [${jsonPath}](${jsonPath})).`);
+  out.push(`[docs/benchmarks.md](docs/benchmarks.md): insert-to-client latency, throughput and fan-out by \`polling.wake\`, against the seed designs, PostgreSQL's own NOTIFY and logical-replication floors and a bare \`ws\` ceiling — \`${res.command}\`, ${res.date.slice(0, 10)}, ${res.machine.cpu} × ${res.machine.cores} cores (from [${jsonPath}](${jsonPath})).`);
   out.push("");
   for (const n of res.notes) out.push(`> ${n}`);
   if (res.notes.length) out.push("");
@@ -227,6 +207,7 @@ export function renderReadmeSection(res: BenchResults, jsonPath: string): string
     out.push(`| ${s.id} | ${pct(get("nomnom-row")?.latency_ms, "p99")} / ${pct(get("nomnom-batch")?.latency_ms, "p99")} | ${pct(get("seed000")?.latency_ms, "p99")} | ${pct(get("seed001")?.latency_ms, "p99")} | ${num(ours)} / ${lost("seed000")} / ${lost("seed001")} |`);
   }
   out.push("");
+  out.push(...readmeWakeTable(res));
   out.push("∞: more than 1 % of the deliveries owed had not arrived when the run ended (the design fell behind the insert rate).");
   return out.join("\n");
 }

@@ -1,13 +1,16 @@
 /**
- * `npm run bench` — the benchmark. Against the PostgreSQL of NOMNOM_BENCH_DATABASE_URL (default
- * postgres://postgres@127.0.0.1:5432/test), each in a schema of its own dropped afterwards.
+ * `npm run bench` — the benchmark. On a private PostgreSQL it starts for the run (initdb + pg_ctl on a
+ * free port, `wal_level = logical`, so that every `polling.wake` setting and both floors run side by
+ * side on one server) and stops at the end; or on the PostgreSQL of NOMNOM_BENCH_DATABASE_URL (then a
+ * private one only for the logical-replication targets, unless that one has `wal_level = logical`).
+ * Each run in a schema of its own, dropped afterwards.
  *
- *   npm run bench                         full plan (~20 min); writes bench/results/<date>.json, latest.json,
+ *   npm run bench                         full plan (~30 min); writes bench/results/<date>.json, latest.json,
  *                                         docs/benchmarks.md and the README's benchmarks block
  *   npm run bench -- --quick              every target and figure on small numbers (< 2 min); writes
  *                                         bench/results/<date>-quick.json and latest-quick.json only
- *   npm run bench -- --only ID[,ID]       only these scenarios (ids from bench/plan.ts), no search or soak unless named
- *                                         ("search", "soak")
+ *   npm run bench -- --only ID[,ID]       only these scenarios (ids from bench/plan.ts), no search, soak or scale-out
+ *                                         unless named ("search", "soak", "scale-out")
  *   npm run bench -- --note "text"        a note to carry into the results (e.g. what else ran on the machine)
  *   npm run bench -- --docs               also render the docs from a --quick or --only run
  *   npm run bench -- --render FILE        only re-render docs/benchmarks.md and the README block from FILE
@@ -16,12 +19,14 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { runBench } from "./harness/bench.ts";
+import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from "./harness/private-postgres.ts";
 import type { BenchResults } from "./harness/results.ts";
 import { ROOT } from "./harness/spawn.ts";
 import { fullPlan, quickPlan, type Plan } from "./plan.ts";
 import { renderDoc, renderReadmeSection, replaceReadmeSection } from "./render.ts";
 
-const DB_URL = process.env.NOMNOM_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+/** Without a private server (no PostgreSQL binaries here): the machine's own. */
+const FALLBACK_DB_URL = "postgres://postgres@127.0.0.1:5432/test";
 
 /** Writes docs/benchmarks.md and the README block from a results file (path relative to the repository). */
 function renderAll(res: BenchResults, jsonPath: string): void {
@@ -37,6 +42,7 @@ function select(plan: Plan, only: string[]): Plan {
     scenarios: plan.scenarios.filter((s) => only.includes(s.id)),
     search: only.includes("search") ? plan.search : [],
     soak: only.includes("soak") ? plan.soak : null,
+    scaleOut: only.includes("scale-out") ? plan.scaleOut : null,
   };
 }
 
@@ -57,7 +63,7 @@ async function main(): Promise<number> {
   let plan = values.quick ? quickPlan() : fullPlan();
   if (values.only) {
     const only = values.only.split(",");
-    const known = [...plan.scenarios.map((s) => s.id), "search", "soak"];
+    const known = [...plan.scenarios.map((s) => s.id), "search", "soak", "scale-out"];
     const unknown = only.filter((x) => !known.includes(x));
     if (unknown.length) {
       process.stderr.write(`unknown --only ${unknown.join(",")}; known: ${known.join(", ")}\n`);
@@ -66,7 +72,26 @@ async function main(): Promise<number> {
     plan = select(plan, only);
   }
   const command = `npm run bench${argv.length ? ` -- ${argv.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(" ")}` : ""}`;
-  const res = await runBench(plan, { dbUrl: DB_URL, command, quick: !!values.quick, notes: values.note ?? [] });
+  const notes = values.note ?? [];
+  let server: PrivatePostgres | null = null;
+  let dbUrl = process.env.NOMNOM_BENCH_DATABASE_URL;
+  if (!dbUrl) {
+    const why = privatePostgresUnavailable();
+    if (why === null) {
+      process.stderr.write("starting a private PostgreSQL (wal_level = logical) for the run\n");
+      server = await startPrivatePostgres();
+      dbUrl = server.url;
+    } else {
+      notes.push(`No private PostgreSQL could be started (${why}): the runs used ${FALLBACK_DB_URL}.`);
+      dbUrl = FALLBACK_DB_URL;
+    }
+  }
+  let res;
+  try {
+    res = await runBench(plan, { dbUrl, dbSource: server ? "private" : "given", command, quick: !!values.quick, notes, cleanup: async () => server?.stop() });
+  } finally {
+    await server?.stop();
+  }
   const dir = join(ROOT, "bench/results");
   mkdirSync(dir, { recursive: true });
   const suffix = values.quick ? "-quick" : values.only ? "-partial" : "";

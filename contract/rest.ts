@@ -47,6 +47,39 @@ export interface EntityHealth {
   poll_lag_ms: number | null;
   /** Set while the cursor waits for an open transaction that may still commit a lower id. */
   waiting_on_gap?: { after_id: RowId; since: string };
+  /** With `cluster.bus`: this replica polls the entity from the database (it holds its lock), or follows the replica that does. */
+  role?: "poller" | "follower";
+  /** With `cluster.bus`: the replica that polls the entity, as this one last heard. */
+  poller?: string;
+  /** A follower's source: the bus, or — while the poller is not heard — the database, read by this replica itself. */
+  follows?: "bus" | "database";
+}
+
+/** With `cluster.bus`: this replica in its cluster. */
+export interface ClusterHealth {
+  /** `cluster.name`. */
+  name: string;
+  replica: string;
+  /** The bus connection; `off` without `cluster.bus`. */
+  bus: "connected" | "down" | "off";
+  bus_error?: string;
+  /** The longest time the last message from an entity's poller took to reach this replica; null when it follows none. */
+  follower_lag_ms: number | null;
+}
+
+/** What runs a poll right after rows commit (`polling.wake`): a doorbell, or none (adaptive polling alone). */
+export interface WakeHealth {
+  /** As configured: auto, notify, wal or none. */
+  setting: "auto" | "notify" | "wal" | "none";
+  /** What `auto` chose, or the setting itself. */
+  active: "notify" | "wal" | "none";
+  /** The doorbell's connection listens now (true for none). While it does not, polling goes on without it. */
+  connected: boolean;
+  /** Why this one, or what is missing for a better one. */
+  reason?: string;
+  /** Times the doorbell's connection dropped since start (each was reconnected; no row is lost by a drop). */
+  drops: number;
+  last_error?: string;
 }
 
 /** `GET /api/health`. Status 200 when `ok`, 503 when `degraded`. */
@@ -58,6 +91,8 @@ export interface HealthResponse {
   clients: number;
   database: { dialect: string; reachable: boolean; error?: string };
   entities: Record<string, EntityHealth>;
+  wake?: WakeHealth;
+  cluster?: ClusterHealth;
 }
 
 /** The query parameters of `GET /api/entities/:name/records` (ids as numbers or decimal strings, times ISO-8601). */

@@ -17,6 +17,12 @@ export interface ChangeMessage {
   id: RowId;
   /** Events mode only: the key of the changed row. */
   key?: RowId;
+  /**
+   * A row the stream passed at `polling.gap_timeout_ms` (its transaction still open) that committed
+   * since: its `id` is below the stream position. Apply it (in key order) without moving the resume
+   * cursor; a client resuming past it does not get it again.
+   */
+  late?: true;
 }
 
 /** Several change messages in one frame, for clients that asked for `batch`. */
@@ -77,6 +83,15 @@ export type ErrorCode =
   | "invalid_json"
   | "invalid_message"
   | "unknown_entity"
+  /** A resume cursor outside the range of the entity's key type (or changelog id): the subscribe is refused. */
+  | "invalid_cursor"
+  /**
+   * A resume cursor ahead of the server's stream (its data was reset, or its newest rows removed): the
+   * entity is subscribed as without a cursor — a snapshot from the server's position, or live from it
+   * with `snapshot: false` — and the client should drop what it holds past that position.
+   */
+  | "cursor_ahead"
+  /** A frame over `max_message_bytes` (UTF-8 bytes): refused, the connection stays open — unless it is past the hard cap, then closed with 1009. */
   | "message_too_large"
   | "rate_limited"
   | "unauthorized"
@@ -112,7 +127,7 @@ export type ServerMessage =
 export const CloseCode = {
   /** Normal shutdown of the server; reconnect with your cursor. */
   GoingAway: 1001,
-  /** A frame larger than the server accepts. */
+  /** A frame past the hard cap (the larger of 1 MiB and 4 × max_message_bytes), after a `message_too_large` error. */
   MessageTooBig: 1009,
   /** The client stopped reading and its buffer passed the hard limit; reconnect with your cursor. */
   TooSlow: 4002,

@@ -20,12 +20,25 @@ export const TEST_IDS = {
     search: "nomnom-search",
     pause: "nomnom-pause",
     banner: "nomnom-banner",
+    /** The database's outage or degradation, as the backend reports it. */
+    databaseBanner: "nomnom-database-banner",
     pausedBanner: "nomnom-paused-banner",
     empty: "nomnom-empty",
     row: "nomnom-row",
+    /** A row's expand button, and the row of every column it opens. */
+    expand: "nomnom-expand",
+    rowDetails: "nomnom-row-details",
     card: perEntity("nomnom-card-"),
     stats: perEntity("nomnom-stats-"),
+    /** The time since the entity's last insert (`data-quiet="true"` when longer than expected). */
+    lastInsert: perEntity("nomnom-last-insert-"),
+    trend: perEntity("nomnom-trend-"),
+    /** CSV of the columns shown; of every column (with the key and the time). */
     exportCsv: perEntity("nomnom-export-"),
+    exportCsvAll: perEntity("nomnom-export-all-"),
+    /** The column chooser's button, and its list of columns. */
+    columns: perEntity("nomnom-columns-"),
+    columnChooser: perEntity("nomnom-column-chooser-"),
     toggle: perEntity("nomnom-toggle-"),
   },
   /** The live preview page that stands in for Grafana (preview/src/). */

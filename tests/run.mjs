@@ -5,7 +5,7 @@
  *   node tests/run.mjs [--only backend,browser,...] [files…]
  *
  * First the static checks (`npm run typecheck`, `npm run lint`); then the
- * node:test suites in tests/<area>/**\/*.test.ts (backend, generator, deno, bench, browser);
+ * node:test suites in tests/<area>/**\/*.test.ts (backend, faults, wake, cluster, fuzz, cli, generator, package, deno, bench, browser);
  * jest (jsdom) runs the plugin's tests in tests/plugin. Outside CI a suite whose database server is
  * missing is skipped and listed at the end; with CI=true it fails instead.
  */
@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const NODE_AREAS = ["architecture", "backend", "generator", "deno", "bench", "browser"];
+const NODE_AREAS = ["architecture", "backend", "faults", "wake", "cluster", "fuzz", "cli", "generator", "package", "deno", "bench", "browser"];
 
 const { values, positionals } = parseArgs({ options: { only: { type: "string" } }, allowPositionals: true });
 const only = values.only ? new Set(values.only.split(",")) : null;

@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import CopyWebpackPlugin from "copy-webpack-plugin";
-import type { Configuration } from "webpack";
+import webpack, { type Configuration } from "webpack";
 import { DIST_DIR, ROOT_PLUGIN_JSON, SOURCE_DIR } from "./constants.ts";
 import { externals } from "./externals.ts";
 import { fillPlaceholders, getEntries, getPluginJson } from "./utils.ts";
@@ -15,20 +15,29 @@ export interface BuildEnv {
   development?: boolean;
 }
 
-export const swcRule = {
-  test: /\.[tj]sx?$/,
-  exclude: /node_modules/,
-  use: {
-    loader: "swc-loader",
-    options: {
-      jsc: {
-        target: "es2020",
-        parser: { syntax: "typescript", tsx: true, decorators: false, dynamicImport: true },
-        transform: { react: { runtime: "automatic" } },
+/**
+ * TypeScript and JSX through swc. The plugin's modules use the classic JSX transform (React.createElement,
+ * swc's default, as in create-plugin's config): the automatic one imports `react/jsx-runtime`, which Grafana
+ * only shares with plugins from 12.3 (and 11.6.11, 12.0.10, 12.1.7, 12.2.5) — a module importing it does
+ * not load in Grafana 10.4 to 12.2 — and which, bundled instead, reads React's private internals that
+ * React 19 removed. The classic transform needs neither: `React` is the `react` external (see `config`).
+ */
+export function swcRule(runtime: "automatic" | "classic" = "automatic") {
+  return {
+    test: /\.[tj]sx?$/,
+    exclude: /node_modules/,
+    use: {
+      loader: "swc-loader",
+      options: {
+        jsc: {
+          target: "es2020",
+          parser: { syntax: "typescript", tsx: true, decorators: false, dynamicImport: true },
+          transform: { react: { runtime } },
+        },
       },
     },
-  },
-};
+  };
+}
 
 const config = (env: BuildEnv = {}): Configuration => {
   const plugin = getPluginJson();
@@ -40,7 +49,7 @@ const config = (env: BuildEnv = {}): Configuration => {
     mode: env.production ? "production" : "development",
     entry: getEntries(),
     externals,
-    module: { rules: [swcRule] },
+    module: { rules: [swcRule("classic")] },
     output: {
       clean: true,
       filename: "[name].js",
@@ -51,6 +60,9 @@ const config = (env: BuildEnv = {}): Configuration => {
     },
     performance: { hints: false },
     plugins: [
+      // The classic JSX transform's `React.createElement` takes `React` from the `react` external, so
+      // sources need no `import React` for it.
+      new webpack.ProvidePlugin({ React: "react" }),
       new CopyWebpackPlugin({
         patterns: [
           { from: path.join(root, ROOT_PLUGIN_JSON), to: ".", transform: (content) => fillPlaceholders(content.toString()) },

@@ -8,18 +8,22 @@ export function defaultColor(name: string): string {
   return PALETTE[digest.readUInt32BE(0) % PALETTE.length]!;
 }
 
+/**
+ * Names of Grafana's own icons (the panel draws them; an emoji needs an emoji font, which many Linux
+ * browsers lack). A configured `icon` may still be an emoji, or any of Grafana's icon names.
+ */
 const ICONS: [RegExp, string][] = [
-  [/line|item/i, "📄"],
-  [/order|purchase|cart/i, "📦"],
-  [/customer|user|account|person|member/i, "👤"],
-  [/payment|invoice|transaction|charge/i, "💳"],
-  [/product|part|sku|article/i, "🏷️"],
-  [/ship|delivery|shipment/i, "🚚"],
-  [/event|log|audit/i, "📝"],
-  [/message|mail|notification/i, "✉️"],
-  [/supplier|vendor/i, "🏭"],
+  [/line|item/i, "list-ul"],
+  [/order|purchase|cart/i, "cube"],
+  [/customer|user|account|person|member/i, "user"],
+  [/payment|invoice|transaction|charge/i, "credit-card"],
+  [/product|part|sku|article/i, "tag-alt"],
+  [/ship|delivery|shipment/i, "compass"],
+  [/event|log|audit/i, "file-alt"],
+  [/message|mail|notification/i, "envelope"],
+  [/supplier|vendor/i, "building"],
 ];
 
 export function defaultIcon(name: string): string {
-  return ICONS.find(([re]) => re.test(name))?.[1] ?? "🗂️";
+  return ICONS.find(([re]) => re.test(name))?.[1] ?? "table";
 }

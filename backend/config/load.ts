@@ -1,32 +1,13 @@
 /** Reads the YAML configuration: `${ENV}` substitution, YAML parsing, zod validation, entity directories. */
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { isMap, isScalar, isSeq, parseDocument, type Node } from "yaml";
+import { parseDocument } from "yaml";
 import { configSchema, type Config } from "./schema.ts";
 import { ConfigError, formatPath } from "./errors.ts";
 import { readEntityDirectory } from "./entity-files.ts";
+import { coerceSubstituted, explainIssue, substituteEnv, type Env } from "./env.ts";
 
-export type Env = Record<string, string | undefined>;
-
-/** `${NAME}` and `${NAME:-default}`; an unset variable without default becomes empty, which zod then judges. */
-function substituteEnv(node: Node | null, env: Env): void {
-  if (!node) return;
-  if (isMap(node) || isSeq(node)) {
-    for (const item of node.items as unknown[]) {
-      if (isMap(node)) substituteEnv((item as { value: Node | null }).value, env);
-      else substituteEnv(item as Node, env);
-    }
-  } else if (isScalar(node) && typeof node.value === "string") {
-    const whole = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?\}$/.exec(node.value);
-    if (whole) {
-      // A value that is only `${VAR}` disappears when VAR is unset, so optional settings stay optional.
-      const value = env[whole[1]!] ?? whole[2];
-      node.value = value === undefined || value === "" ? null : value;
-    } else {
-      node.value = node.value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_, name: string, fallback?: string) => env[name] ?? fallback ?? "");
-    }
-  }
-}
+export type { Env } from "./env.ts";
 
 function dropNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(dropNulls);
@@ -45,11 +26,19 @@ export async function parseConfig(text: string, file: string, env: Env = process
       doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : "", message: e.message.split("\n")[0]! })),
     );
   }
-  substituteEnv(doc.contents, env);
+  const substituted = substituteEnv(doc.contents, env);
+  if (substituted.unset.length > 0) {
+    throw new ConfigError(
+      file,
+      substituted.unset.map(({ path, name }) => ({ path, message: `the environment variable ${name} is not set: set it, or write \${${name}:-default} (\${${name}:-} for none)` })),
+    );
+  }
   const raw = dropNulls(doc.toJS() ?? {});
-  const parsed = configSchema.safeParse(raw);
+  let parsed = configSchema.safeParse(raw);
+  // A number or boolean that came from a variable is a string in YAML: coerce it where the schema says so.
+  if (!parsed.success && coerceSubstituted(raw, parsed.error.issues, substituted)) parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(file, parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })));
+    throw new ConfigError(file, parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: explainIssue(i, substituted) })));
   }
   const config = parsed.data;
   if (env.PORT !== undefined && env.PORT !== "") {
@@ -58,6 +47,15 @@ export async function parseConfig(text: string, file: string, env: Env = process
     config.server.port = port;
   }
   if (!config.database.url && env.DATABASE_URL) config.database.url = env.DATABASE_URL;
+  // Replicas take their shared settings from the environment (a Kubernetes Secret), like the database URL.
+  if (!config.server.ticket_secret && env.NOMNOM_TICKET_SECRET) {
+    if (env.NOMNOM_TICKET_SECRET.length < 16) throw new ConfigError("NOMNOM_TICKET_SECRET", [{ path: "NOMNOM_TICKET_SECRET", message: "must be at least 16 characters" }]);
+    config.server.ticket_secret = env.NOMNOM_TICKET_SECRET;
+  }
+  if (!config.cluster.bus && env.NOMNOM_CLUSTER_BUS) {
+    if (!/^(nats|tls):\/\/\S+$/.test(env.NOMNOM_CLUSTER_BUS)) throw new ConfigError("NOMNOM_CLUSTER_BUS", [{ path: "NOMNOM_CLUSTER_BUS", message: `must be a NATS URL like nats://127.0.0.1:4222, got "${env.NOMNOM_CLUSTER_BUS}"` }]);
+    config.cluster.bus = env.NOMNOM_CLUSTER_BUS;
+  }
   if (!config.entities && config.entities_dir) {
     config.entities = await readEntityDirectory(resolve(dirname(file), config.entities_dir));
   }

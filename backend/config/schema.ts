@@ -1,12 +1,14 @@
 /** The YAML configuration, as a zod schema. Defaults live here so every consumer sees the same values. */
 import { z } from "zod";
 
+/** A SQL identifier as configuration accepts it (`init` leaves out tables and columns named otherwise). */
+export const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/;
+
 /** A SQL identifier as it may appear in configuration: it is always quoted by the driver, but we refuse oddities early. */
-const identifier = z
-  .string()
-  .min(1)
-  .max(63)
-  .regex(/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/, "must be a plain SQL identifier (letters, digits, _; optionally schema.table)");
+const identifier = z.string().min(1).max(63).regex(IDENTIFIER, "must be a plain SQL identifier (letters, digits, _; optionally schema.table)");
+
+/** An entity name: what clients subscribe to and what metrics are labelled with. */
+export const ENTITY_NAME = /^[A-Za-z][A-Za-z0-9_ -]*$/;
 
 const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, "must be a colour like #3b82f6");
 
@@ -22,7 +24,7 @@ export const alertsSchema = z
   });
 
 export const entitySchema = z.strictObject({
-  name: z.string().min(1).max(100).regex(/^[A-Za-z][A-Za-z0-9_ -]*$/, "must start with a letter and hold only letters, digits, _, - and spaces"),
+  name: z.string().min(1).max(100).regex(ENTITY_NAME, "must start with a letter and hold only letters, digits, _, - and spaces"),
   table: identifier,
   key: identifier.default("id"),
   timestamp: identifier.optional(),
@@ -50,8 +52,15 @@ export const configSchema = z.strictObject({
       gap_timeout_ms: z.number().int().min(1000).max(3_600_000).default(60_000),
       /** Events mode: delete changelog rows older than this. */
       cleanup_after_days: z.number().int().min(1).max(3650).default(7),
+      /** What runs a poll right after rows commit (poller/wake.ts): LISTEN/NOTIFY, logical replication, or none (adaptive polling alone); auto: the best available. */
+      wake: z.enum(["auto", "notify", "wal", "none"]).default("auto"),
+      /**
+       * Every statement's deadline: the server cancels it after this long, and a connection that has not
+       * answered a little later (at most 2 s) is abandoned and replaced; polling resumes from its cursor.
+       */
+      query_timeout_ms: z.number().int().min(500).max(600_000).default(10_000),
     })
-    .default({ interval_ms: 500, max_events_per_poll: 100, mode: "table", gap_timeout_ms: 60_000, cleanup_after_days: 7 }),
+    .default({ interval_ms: 500, max_events_per_poll: 100, mode: "table", gap_timeout_ms: 60_000, cleanup_after_days: 7, wake: "auto", query_timeout_ms: 10_000 }),
   server: z
     .strictObject({
       host: z.string().default("0.0.0.0"),
@@ -69,6 +78,8 @@ export const configSchema = z.strictObject({
       total_buffer_bytes: z.number().int().min(1_048_576).default(256 * 1024 * 1024),
       stats_interval_ms: z.number().int().min(100).default(5_000),
       heartbeat_ms: z.number().int().min(100).default(30_000),
+      /** Signs WebSocket tickets (http/tickets.ts): the same on every replica, so any replica takes any replica's ticket; absent: random per process. */
+      ticket_secret: z.string().min(16, "must be at least 16 characters").optional(),
     })
     .default({
       host: "0.0.0.0",
@@ -88,6 +99,43 @@ export const configSchema = z.strictObject({
   entities: z.array(entitySchema).optional(),
   /** A directory of nomnom entity files (relative to this file). Used when `entities` is absent. */
   entities_dir: z.string().optional(),
+  /** Without `entities` (and `entities_dir`): how often to look for new tables to watch (0: only at start). */
+  discovery: z
+    .strictObject({
+      interval_ms: z
+        .number()
+        .int()
+        .min(0)
+        .max(86_400_000)
+        .refine((ms) => ms === 0 || ms >= 1000, "must be 0 (off) or at least 1000")
+        .default(60_000),
+    })
+    .default({ interval_ms: 60_000 }),
+  /** Several replicas of one deployment (cluster/): with `bus`, one replica polls each entity and the others follow it over NATS. */
+  cluster: z
+    .strictObject({
+      /** nats://host:4222 (several: comma-separated); absent → every replica polls on its own. */
+      bus: z.string().regex(/^(nats|tls):\/\/\S+$/, "must be a NATS URL like nats://127.0.0.1:4222").optional(),
+      /** Names the deployment: its bus subjects and its database locks. Replicas that share it share the work. */
+      name: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, "must hold only letters, digits, _ and -").default("nomnom-live"),
+      /** This replica's name in health and metrics; default: the host name (a pod's or container's name), with the process id outside containers. */
+      replica: z.string().min(1).max(128).optional(),
+    })
+    .default({ name: "nomnom-live" }),
+  /**
+   * Seed 001's switches of the live panel, all on when absent. The generated dashboard carries them:
+   * `statistics`, `export_csv`, `filters` and `auto_scroll` as the Entity stream panel's options,
+   * `dark_mode` as the dashboard's links to its dark and light theme.
+   */
+  features: z
+    .strictObject({
+      auto_scroll: z.boolean().optional(),
+      dark_mode: z.boolean().optional(),
+      export_csv: z.boolean().optional(),
+      statistics: z.boolean().optional(),
+      filters: z.boolean().optional(),
+    })
+    .optional(),
   demo: z
     .strictObject({
       orders_per_second: z.number().min(0).max(100_000).default(5),

@@ -53,7 +53,9 @@
  * and engines without transactions (MyISAM writes are visible when the statement ends).
  */
 import type { Pool, PoolConnection, RowDataPacket } from "mysql2/promise";
+import { withDeadline } from "./deadline.ts";
 import type { Writers } from "./dialect.ts";
+import { destroyConnection } from "./mysql-deadline.ts";
 import { InnodbWriterTracker, type ThreadSample, type TrxSample } from "./innodb-writers.ts";
 
 /** PROCESSLIST commands of threads that are not running a client statement. */
@@ -72,8 +74,14 @@ export class InnodbWritersReader {
   private lastTrxRead = 0;
   private readingSeq = 0;
 
-  /** `probe`: a pool of one connection, so each reading runs in a transaction of its own. */
-  constructor(private readonly probe: Pool) {}
+  /**
+   * `probe`: a pool of one connection, so each reading runs in a transaction of its own. `deadlineMs`:
+   * each statement's client-side deadline (deadline.ts); past it the connection is destroyed.
+   */
+  constructor(
+    private readonly probe: Pool,
+    private readonly deadlineMs: number,
+  ) {}
 
   /** Every caller gets a reading that began after its call; callers waiting together share one. */
   read(): Promise<Writers> {
@@ -93,10 +101,18 @@ export class InnodbWritersReader {
   }
 
   private async readOnce(): Promise<Writers> {
-    const conn: PoolConnection = await this.probe.getConnection();
+    const taking = this.probe.getConnection();
+    // A connection that arrives after the deadline goes back to the pool (of one: the next reading needs it).
+    const conn: PoolConnection = await withDeadline(taking, this.deadlineMs, () => void taking.then((c) => c.release(), () => {}));
+    let dead = false;
+    const guarded = <T>(work: Promise<T>): Promise<T> =>
+      withDeadline(work, this.deadlineMs, () => {
+        dead = true;
+        destroyConnection(conn);
+      });
     try {
-      await conn.query("START TRANSACTION WITH CONSISTENT SNAPSHOT");
-      const [threads] = await conn.query<Rows>("SELECT CONNECTION_ID() AS me, ID AS thread, COMMAND AS command, USER AS user FROM information_schema.PROCESSLIST");
+      await guarded(conn.query("START TRANSACTION WITH CONSISTENT SNAPSHOT"));
+      const [threads] = await guarded(conn.query<Rows>("SELECT CONNECTION_ID() AS me, ID AS thread, COMMAND AS command, USER AS user FROM information_schema.PROCESSLIST"));
       const me = String(threads[0]?.me);
       const samples: ThreadSample[] = threads
         .filter((r) => String(r.thread) !== me)
@@ -108,12 +124,14 @@ export class InnodbWritersReader {
         // transaction's statement. It also spaces our reads past the idle time, with jitter on a retry
         // so that sessions reading in step do not keep each other stale.
         const pause = Math.max(0, this.lastTrxRead + TRX_CACHE_IDLE_MS - Date.now()) + (attempt > 0 ? Math.random() * 150 : 0);
-        await conn.query("SELECT ? AS nonce, SLEEP(?) AS paused", [nonce, pause / 1000]);
-        const [trxs] = await conn.query<Rows>(
+        await guarded(conn.query("SELECT ? AS nonce, SLEEP(?) AS paused", [nonce, pause / 1000]));
+        const [trxs] = await guarded(
+          conn.query<Rows>(
           `SELECT ? AS nonce, trx_mysql_thread_id AS thread, CAST(trx_id AS CHAR) AS id, CAST(trx_started AS CHAR) AS started,
                   trx_rows_modified AS rows_modified, trx_is_read_only AS read_only, trx_autocommit_non_locking AS non_locking, trx_query AS q
              FROM information_schema.INNODB_TRX`,
-          [nonce],
+            [nonce],
+          ),
         );
         this.lastTrxRead = Date.now();
         // Fresh only if the cache was filled after the marker began, hence after the PROCESSLIST read.
@@ -136,8 +154,10 @@ export class InnodbWritersReader {
         }
       }
     } finally {
-      await conn.query("COMMIT").catch(() => {});
-      conn.release();
+      if (!dead) {
+        await guarded(conn.query("COMMIT")).catch(() => {});
+        if (!dead) conn.release();
+      }
     }
   }
 }

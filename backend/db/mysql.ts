@@ -8,14 +8,23 @@
  *
  * Gap safety on InnoDB — which transactions may still commit a key (`writers`) — and its reasoning are in
  * innodb-writers-reader.ts.
+ *
+ * Deadlines (deadline.ts): each session is opened with the server's statement time limit (MariaDB
+ * `max_statement_time`, seconds; MySQL `max_execution_time`, ms, which covers SELECT only), and every
+ * statement runs on a connection taken for it, destroyed when it does not answer by the client-side
+ * deadline. Sockets have TCP keepalive.
  */
 import mysql, { type Pool, type RowDataPacket } from "mysql2/promise";
 import type { Row } from "../../contract/index.ts";
-import { EXACT_COUNT_LIMIT, type ColumnInfo, type Dialect, type DiscoveredTable, type PruneQuery, type RangeQuery, type TableRef, type Writers } from "./dialect.ts";
+import { EXACT_COUNT_LIMIT, lookupParams, type ColumnInfo, type Dialect, type DiscoveredTable, type PruneQuery, type RangeQuery, type TableListing, type TableRef, type Writers } from "./dialect.ts";
+import { clientDeadlineMs, DEFAULT_QUERY_TIMEOUT_MS, withDeadline } from "./deadline.ts";
 import { DatabaseAccessError } from "./errors.ts";
 import { InnodbWritersReader } from "./innodb-writers-reader.ts";
 import { jsonSafeRow } from "./json-safe.ts";
-import { mysqlFieldType } from "./mysql-types.ts";
+import { isUnsigned } from "./key-range.ts";
+import { KEEPALIVE_MS, onConnection } from "./mysql-deadline.ts";
+import { mysqlFieldType, mysqlIntegerRange } from "./mysql-types.ts";
+import { byTableName, watchableTables } from "./table-listing.ts";
 
 function splitName(name: string): [string | null, string] {
   const dot = name.indexOf(".");
@@ -38,17 +47,34 @@ export class MysqlDialect implements Dialect {
     readonly pool: Pool,
     /** One connection for writers readings, so each runs in a transaction of its own. */
     private readonly probe: Pool,
+    /** The client-side deadline of a statement (deadline.ts). */
+    private readonly deadlineMs: number,
   ) {
-    this.writersReader = new InnodbWritersReader(probe);
+    this.writersReader = new InnodbWritersReader(probe, deadlineMs);
   }
 
   /** Connects, detects MySQL or MariaDB, and checks the privilege gap safety needs. */
-  static async open(url: string, options: { max?: number } = {}): Promise<MysqlDialect> {
+  static async open(url: string, options: { max?: number; queryTimeoutMs?: number } = {}): Promise<MysqlDialect> {
+    const uri = url.replace(/^mariadb:/i, "mysql:");
+    const timeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+    // The server's kind first, on a connection of its own: it decides how each pooled session gets its time limit.
+    const first = await mysql.createConnection({ uri, connectTimeout: 5000 });
+    let version: string;
+    try {
+      const [[v]] = await withDeadline(first.query<Rows>("SELECT VERSION() AS v"), clientDeadlineMs(timeoutMs), () => first.destroy());
+      version = String(v!.v);
+    } finally {
+      first.destroy();
+    }
+    const name = /mariadb/i.test(version) ? "mariadb" : "mysql";
+    const limit = name === "mariadb" ? `max_statement_time = ${timeoutMs / 1000}` : `max_execution_time = ${Math.round(timeoutMs)}`;
     const make = (connectionLimit: number) => {
       const pool = mysql.createPool({
-        uri: url.replace(/^mariadb:/i, "mysql:"),
+        uri,
         connectionLimit,
         connectTimeout: 5000,
+        enableKeepAlive: true,
+        keepAliveInitialDelay: KEEPALIVE_MS,
         supportBigNumbers: true,
         bigNumberStrings: true,
         decimalNumbers: false,
@@ -64,19 +90,18 @@ export class MysqlDialect implements Dialect {
           return next();
         },
       });
-      // Queued on the new connection before any statement of ours, so every statement sees UTC. The
-      // event hands over the driver's callback-style connection (typed as the promise one).
+      // Queued on the new connection before any statement of ours, so every statement sees UTC and has
+      // the server-side time limit. The event hands over the driver's callback-style connection (typed
+      // as the promise one).
       pool.on("connection", (conn) => {
-        (conn as unknown as { query(sql: string, done: (err: unknown) => void): void }).query("SET time_zone = '+00:00'", () => {});
+        (conn as unknown as { query(sql: string, done: (err: unknown) => void): void }).query(`SET time_zone = '+00:00', ${limit}`, () => {});
       });
       return pool;
     };
     const pool = make(options.max ?? 4);
     const probe = make(1);
     try {
-      const [[v]] = await pool.query<Rows>("SELECT VERSION() AS v");
-      const name = /mariadb/i.test(String(v!.v)) ? "mariadb" : "mysql";
-      const dialect = new MysqlDialect(name, pool, probe);
+      const dialect = new MysqlDialect(name, pool, probe, clientDeadlineMs(timeoutMs));
       await dialect.checkPrivileges();
       return dialect;
     } catch (e) {
@@ -89,12 +114,12 @@ export class MysqlDialect implements Dialect {
   private async checkPrivileges(): Promise<void> {
     try {
       // (LIMIT 0 would not fill the table, and so not check the privilege.)
-      await this.pool.query("SELECT COUNT(*) FROM information_schema.INNODB_TRX");
+      await this.run("SELECT COUNT(*) FROM information_schema.INNODB_TRX");
     } catch (e) {
       const err = e as { errno?: number; message?: string };
       // 1227: ER_SPECIFIC_ACCESS_DENIED_ERROR; 1142/1044: table/database access denied.
       if (err.errno !== 1227 && err.errno !== 1142 && err.errno !== 1044) throw e;
-      const [[u]] = await this.pool.query<Rows>("SELECT CURRENT_USER() AS u");
+      const [u] = await this.run("SELECT CURRENT_USER() AS u");
       const current = String(u!.u);
       const at = current.lastIndexOf("@");
       const account = at < 0 ? `'${current}'` : `'${current.slice(0, at)}'@'${current.slice(at + 1)}'`;
@@ -107,7 +132,7 @@ export class MysqlDialect implements Dialect {
   }
 
   private async run(text: string, params: unknown[] = []): Promise<Rows> {
-    const [rows] = await this.pool.execute<Rows>(text, params as (string | number | null)[]);
+    const [rows] = await onConnection(this.pool, this.deadlineMs, (conn) => conn.execute<Rows>(text, params as (string | number | null)[]));
     return rows;
   }
 
@@ -119,18 +144,34 @@ export class MysqlDialect implements Dialect {
     return mysql.escapeId(name, true);
   }
 
+  /** A bound key value as the key's type: an UNSIGNED key's upper half would wrap around in a SIGNED cast. */
+  private keyParam(t: TableRef): string {
+    return isUnsigned(t.keyRange) ? "CAST(? AS UNSIGNED)" : "CAST(? AS SIGNED)";
+  }
+
   async discoverTables(): Promise<DiscoveredTable[]> {
+    return watchableTables(await this.listTables());
+  }
+
+  async listTables(): Promise<TableListing[]> {
     const rows = await this.run(
-      `SELECT s.TABLE_NAME AS tbl, MIN(s.COLUMN_NAME) AS col
-         FROM information_schema.STATISTICS s
-         JOIN information_schema.COLUMNS c
-           ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME
-        WHERE s.TABLE_SCHEMA = DATABASE() AND s.INDEX_NAME = 'PRIMARY' AND s.TABLE_NAME <> 'db_events'
-        GROUP BY s.TABLE_NAME
-       HAVING COUNT(*) = 1 AND MIN(c.DATA_TYPE) IN ('tinyint', 'smallint', 'mediumint', 'int', 'bigint') AND MIN(c.COLUMN_TYPE) NOT LIKE 'tinyint(1)%'
-        ORDER BY s.TABLE_NAME`,
+      `SELECT t.TABLE_NAME AS tbl, k.COLUMN_NAME AS col, c.DATA_TYPE AS data_type, c.COLUMN_TYPE AS column_type
+         FROM information_schema.TABLES t
+         LEFT JOIN information_schema.STATISTICS k
+           ON k.TABLE_SCHEMA = t.TABLE_SCHEMA AND k.TABLE_NAME = t.TABLE_NAME AND k.INDEX_NAME = 'PRIMARY'
+         LEFT JOIN information_schema.COLUMNS c
+           ON c.TABLE_SCHEMA = k.TABLE_SCHEMA AND c.TABLE_NAME = k.TABLE_NAME AND c.COLUMN_NAME = k.COLUMN_NAME
+        WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')
+        ORDER BY t.TABLE_NAME, k.SEQ_IN_INDEX`,
     );
-    return rows.map((r) => ({ table: String(r.tbl), key: String(r.col), keyType: "integer" as const }));
+    const tables = new Map<string, TableListing>();
+    for (const r of rows) {
+      const table = String(r.tbl);
+      const listing = tables.get(table) ?? { table, primaryKey: [] };
+      tables.set(table, listing);
+      if (r.col !== null) listing.primaryKey.push({ name: String(r.col), type: mysqlFieldType(String(r.data_type), String(r.column_type)), dbType: String(r.column_type) });
+    }
+    return [...tables.values()].sort(byTableName);
   }
 
   async columns(table: string): Promise<ColumnInfo[]> {
@@ -155,19 +196,28 @@ export class MysqlDialect implements Dialect {
     return rows.map((r) => {
       const n = String(r.name);
       const columnType = String(r.column_type);
-      return { name: n, type: json.has(n) ? "json" : mysqlFieldType(String(r.data_type), columnType), dbType: columnType };
+      const range = mysqlIntegerRange(String(r.data_type), columnType);
+      return { name: n, type: json.has(n) ? "json" : mysqlFieldType(String(r.data_type), columnType), dbType: columnType, ...(range ? { range } : {}) };
     });
   }
 
   async pollAfter(t: TableRef, after: bigint, limit: number): Promise<Row[]> {
     const key = this.col(t.key);
-    const rows = await this.run(`SELECT * FROM ${this.quote(t.table)} WHERE ${key} > CAST(? AS SIGNED) ORDER BY ${key} LIMIT ?`, [after.toString(), limit]);
+    const rows = await this.run(`SELECT * FROM ${this.quote(t.table)} WHERE ${key} > ${this.keyParam(t)} ORDER BY ${key} LIMIT ?`, [after.toString(), limit]);
     return rows.map(jsonSafeRow);
   }
 
   async head(t: TableRef): Promise<bigint | null> {
     const [r] = await this.run(`SELECT CAST(MAX(${this.col(t.key)}) AS CHAR) AS max_key FROM ${this.quote(t.table)}`);
     return r!.max_key === null ? null : BigInt(String(r!.max_key));
+  }
+
+  async rowsAt(t: TableRef, keys: bigint[]): Promise<Row[]> {
+    if (keys.length === 0) return [];
+    const key = this.col(t.key);
+    const params = lookupParams(keys);
+    const rows = await this.run(`SELECT * FROM ${this.quote(t.table)} WHERE ${key} IN (${params.map(() => this.keyParam(t)).join(", ")}) ORDER BY ${key}`, params);
+    return rows.map(jsonSafeRow);
   }
 
   /** Every caller gets a reading that began after its call; callers waiting together share one. */
@@ -177,14 +227,14 @@ export class MysqlDialect implements Dialect {
 
   async range(t: TableRef, q: RangeQuery): Promise<Row[]> {
     const key = this.col(t.key);
-    const where = [`${key} <= CAST(? AS SIGNED)`];
+    const where = [`${key} <= ${this.keyParam(t)}`];
     const params: unknown[] = [q.upTo.toString()];
     if (q.after !== undefined) {
-      where.push(`${key} > CAST(? AS SIGNED)`);
+      where.push(`${key} > ${this.keyParam(t)}`);
       params.push(q.after.toString());
     }
     if (q.before !== undefined) {
-      where.push(`${key} < CAST(? AS SIGNED)`);
+      where.push(`${key} < ${this.keyParam(t)}`);
       params.push(q.before.toString());
     }
     if (q.match) {
@@ -212,29 +262,33 @@ export class MysqlDialect implements Dialect {
   async prune(t: TableRef, q: PruneQuery): Promise<number> {
     if (!t.timestamp) throw new Error("pruning needs a timestamp column");
     const key = this.col(t.key);
-    const [result] = await this.pool.execute(
-      `DELETE FROM ${this.quote(t.table)} WHERE ${key} <= CAST(? AS SIGNED) AND ${this.col(t.timestamp)} < ? ORDER BY ${key} LIMIT ?`,
-      [q.upTo.toString(), sqlTime(q.olderThan), q.limit],
+    const ts = this.col(t.timestamp);
+    const [result] = await onConnection(this.pool, this.deadlineMs, (conn) =>
+      conn.execute(
+        `DELETE FROM ${this.quote(t.table)} WHERE ${key} <= ${this.keyParam(t)} AND ${ts} < ? ORDER BY ${key} LIMIT ?`,
+        [q.upTo.toString(), sqlTime(q.olderThan), q.limit],
+      ),
     );
     return (result as { affectedRows: number }).affectedRows;
   }
 
-  async countRows(table: string): Promise<{ count: number; estimated: boolean }> {
-    const [schema, name] = splitName(table);
+  async countRows(t: TableRef, upTo?: bigint): Promise<{ count: number; estimated: boolean }> {
+    const [schema, name] = splitName(t.table);
     const [est] = await this.run(`SELECT TABLE_ROWS AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?`, [schema, name]);
     const estimate = est && est.n !== null ? Number(est.n) : -1;
     if (estimate >= EXACT_COUNT_LIMIT) return { count: estimate, estimated: true };
-    const [r] = await this.run(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${this.quote(table)} LIMIT ${EXACT_COUNT_LIMIT + 1}) x`);
+    const bounded = upTo === undefined ? "" : ` WHERE ${this.col(t.key)} <= ${this.keyParam(t)}`;
+    const [r] = await this.run(`SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${this.quote(t.table)}${bounded} LIMIT ${EXACT_COUNT_LIMIT + 1}) x`, upTo === undefined ? [] : [upTo.toString()]);
     const count = Number(r!.n);
     return { count, estimated: count > EXACT_COUNT_LIMIT };
   }
 
   async ping(): Promise<void> {
-    await this.pool.query("SELECT 1");
+    await onConnection(this.pool, this.deadlineMs, (conn) => conn.query("SELECT 1"));
   }
 
   async execute(sql: string): Promise<void> {
-    await this.pool.query(sql);
+    await onConnection(this.pool, this.deadlineMs, (conn) => conn.query(sql));
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * The events mode's changelog on the PostgreSQL family (PostgreSQL and PGlite): the `db_events` table
- * and, per entity, a trigger function that logs every insert, update and delete into it.
+ * and, per entity, a trigger function that logs every insert, update and delete into it, and rings the
+ * doorbell (doorbell.ts: a NOTIFY delivered at commit, one per transaction and entity).
  *
  * Payloads keep every value exact: row_to_json(NEW/OLD) with its numbers turned into their own text (a
  * 64-bit integer or a decimal would lose digits in a JavaScript number). Identifiers are quoted by
@@ -9,6 +10,7 @@
 import { identifier, query } from "@electric-sql/pglite/template";
 import type { EventsEntity } from "./changelog-sql.ts";
 import { EVENTS_TABLE, objectName } from "./changelog-table.ts";
+import { pgNotifyCall } from "./pg-wake-sql.ts";
 
 function pgIdent(name: string): string {
   return query`${identifier`${name}`}`.query;
@@ -49,6 +51,7 @@ BEGIN
   VALUES (${pgLiteral(e.name)}, lower(TG_OP), r.${pgIdent(e.key)},
           (SELECT json_object_agg(f.key, CASE json_typeof(f.value) WHEN 'number' THEN to_json(f.value #>> '{}') ELSE f.value END)
              FROM json_each(row_to_json(r)) f));
+  ${pgNotifyCall(pgLiteral(e.name))};
   RETURN NULL;
 END
 $nomnom$`);

@@ -10,8 +10,10 @@
  */
 import type { FieldType } from "../../contract/rest.ts";
 import type { Row } from "../../contract/index.ts";
-import { EXACT_COUNT_LIMIT, type ColumnInfo, type Dialect, type DiscoveredTable, type PruneQuery, type RangeQuery, type TableRef, type Writers } from "./dialect.ts";
+import { EXACT_COUNT_LIMIT, lookupParams, type ColumnInfo, type Dialect, type DiscoveredTable, type PruneQuery, type RangeQuery, type TableListing, type TableRef, type Writers } from "./dialect.ts";
 import { jsonSafeRow } from "./json-safe.ts";
+import { byTableName, watchableTables } from "./table-listing.ts";
+import { integerRange, type KeyRange } from "./key-range.ts";
 
 /** Lock modes an INSERT (or anything stronger that can write) holds on its table. */
 const WRITE_LOCKS = "'RowExclusiveLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'";
@@ -40,6 +42,12 @@ export function pgFieldType(dataType: string): FieldType {
   }
 }
 
+/** The values of PostgreSQL's integer types (it has no unsigned ones). */
+export function pgIntegerRange(dataType: string): KeyRange | undefined {
+  const bits = { smallint: 16, integer: 32, bigint: 64 }[dataType];
+  return bits === undefined ? undefined : integerRange(bits, false, dataType);
+}
+
 function splitName(name: string): [string | null, string] {
   const dot = name.indexOf(".");
   return dot < 0 ? [null, name] : [name.slice(0, dot), name.slice(dot + 1)];
@@ -60,24 +68,29 @@ export abstract class PgFamilyDialect implements Dialect {
   }
 
   async discoverTables(): Promise<DiscoveredTable[]> {
+    return watchableTables(await this.listTables());
+  }
+
+  async listTables(): Promise<TableListing[]> {
     const rows = await this.run(
-      `SELECT n.nspname AS schema, c.relname AS table, a.attname AS key, format_type(a.atttypid, NULL) AS type,
-              n.nspname = current_schema() AS in_default
-         FROM pg_index i
-         JOIN pg_class c ON c.oid = i.indrelid
+      `SELECT n.nspname AS schema, c.relname AS table, n.nspname = current_schema() AS in_default,
+              a.attname AS key, format_type(a.atttypid, NULL) AS type, format_type(a.atttypid, a.atttypmod) AS db_type
+         FROM pg_class c
          JOIN pg_namespace n ON n.oid = c.relnamespace
-         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]
-        WHERE i.indisprimary AND i.indnatts = 1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-          AND a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype)
-          AND n.nspname = ANY (current_schemas(false))
-          AND c.relname <> 'db_events'
-        ORDER BY n.nspname, c.relname`,
+         LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary
+         LEFT JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) ON k.ord <= i.indnkeyatts
+         LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+        WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = ANY (current_schemas(false))
+        ORDER BY n.nspname, c.relname, k.ord`,
     );
-    return rows.map((r) => ({
-      table: r.in_default ? String(r.table) : `${String(r.schema)}.${String(r.table)}`,
-      key: String(r.key),
-      keyType: "integer" as const,
-    }));
+    const tables = new Map<string, TableListing>();
+    for (const r of rows) {
+      const table = r.in_default ? String(r.table) : `${String(r.schema)}.${String(r.table)}`;
+      const listing = tables.get(table) ?? { table, primaryKey: [] };
+      tables.set(table, listing);
+      if (r.key !== null) listing.primaryKey.push({ name: String(r.key), type: pgFieldType(String(r.type)), dbType: String(r.db_type) });
+    }
+    return [...tables.values()].sort(byTableName);
   }
 
   async columns(table: string): Promise<ColumnInfo[]> {
@@ -87,7 +100,10 @@ export abstract class PgFamilyDialect implements Dialect {
         WHERE table_schema = coalesce($1, current_schema()) AND table_name = $2 ORDER BY ordinal_position`,
       [schema, name],
     );
-    return rows.map((r) => ({ name: String(r.name), type: pgFieldType(String(r.type)), dbType: String(r.type) }));
+    return rows.map((r) => {
+      const range = pgIntegerRange(String(r.type));
+      return { name: String(r.name), type: pgFieldType(String(r.type)), dbType: String(r.type), ...(range ? { range } : {}) };
+    });
   }
 
   async pollAfter(t: TableRef, after: bigint, limit: number): Promise<Row[]> {
@@ -99,6 +115,14 @@ export abstract class PgFamilyDialect implements Dialect {
   async head(t: TableRef): Promise<bigint | null> {
     const [r] = await this.run(`SELECT max(${this.quote(t.key)})::text AS max_key FROM ${this.quote(t.table)}`);
     return r!.max_key === null ? null : BigInt(r!.max_key as string);
+  }
+
+  async rowsAt(t: TableRef, keys: bigint[]): Promise<Row[]> {
+    if (keys.length === 0) return [];
+    const key = this.quote(t.key);
+    const params = lookupParams(keys);
+    const rows = await this.run(`SELECT * FROM ${this.quote(t.table)} WHERE ${key} IN (${params.map((_, i) => `$${i + 1}`).join(", ")}) ORDER BY ${key}`, params);
+    return rows.map(jsonSafeRow);
   }
 
   async writers(t: TableRef): Promise<Writers> {
@@ -149,11 +173,12 @@ export abstract class PgFamilyDialect implements Dialect {
     return Number(r!.n);
   }
 
-  async countRows(table: string): Promise<{ count: number; estimated: boolean }> {
-    const [est] = await this.run(`SELECT reltuples::bigint::text AS n FROM pg_class WHERE oid = to_regclass($1)`, [this.quote(table)]);
+  async countRows(t: TableRef, upTo?: bigint): Promise<{ count: number; estimated: boolean }> {
+    const [est] = await this.run(`SELECT reltuples::bigint::text AS n FROM pg_class WHERE oid = to_regclass($1)`, [this.quote(t.table)]);
     const estimate = est ? Number(est.n) : -1;
     if (estimate >= EXACT_COUNT_LIMIT) return { count: estimate, estimated: true };
-    const [r] = await this.run(`SELECT count(*)::text AS n FROM (SELECT 1 FROM ${this.quote(table)} LIMIT ${EXACT_COUNT_LIMIT + 1}) x`);
+    const bounded = upTo === undefined ? "" : ` WHERE ${this.quote(t.key)} <= $1`;
+    const [r] = await this.run(`SELECT count(*)::text AS n FROM (SELECT 1 FROM ${this.quote(t.table)}${bounded} LIMIT ${EXACT_COUNT_LIMIT + 1}) x`, upTo === undefined ? [] : [upTo.toString()]);
     const count = Number(r!.n);
     return { count, estimated: count > EXACT_COUNT_LIMIT };
   }

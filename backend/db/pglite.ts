@@ -1,6 +1,8 @@
 /** The embedded database: PGlite (PostgreSQL compiled to WebAssembly), in memory or in a data directory. */
 import { PGlite, types } from "@electric-sql/pglite";
 import { identifier, query } from "@electric-sql/pglite/template";
+import type { Doorbells } from "./doorbell.ts";
+import { pgliteDoorbells } from "./pg-doorbells.ts";
 import { PgFamilyDialect } from "./pg-family.ts";
 
 export class PgliteDialect extends PgFamilyDialect {
@@ -20,6 +22,11 @@ export class PgliteDialect extends PgFamilyDialect {
       },
     });
     return new PgliteDialect(db);
+  }
+
+  private bells: Doorbells | undefined;
+  get doorbells(): Doorbells {
+    return (this.bells ??= pgliteDoorbells(this.db, (t, p) => this.run(t, p), (n) => this.quote(n)));
   }
 
   protected async run(text: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {

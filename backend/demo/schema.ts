@@ -1,4 +1,15 @@
-/** The demo's TPC-H-like tables, per SQL family. */
+/**
+ * The demo's TPC-H-like tables, per SQL family. On the PostgreSQL family they carry the wake triggers
+ * (pg-wake-sql.ts), so `polling.wake: auto` rings on commit and the demo shows rows as they commit.
+ */
+import { postgresWakeStatements } from "../db/pg-wake-sql.ts";
+
+/** The entities of examples/tpch that the demo writes to. */
+const DEMO_ENTITIES = [
+  { name: "Order", table: "orders" },
+  { name: "OrderLineItem", table: "order_line_items" },
+];
+
 export function demoSchema(dialect: string): string {
   if (dialect === "mysql" || dialect === "mariadb") {
     return `
@@ -23,5 +34,6 @@ CREATE TABLE IF NOT EXISTS order_line_items (
   id bigserial PRIMARY KEY, order_key text NOT NULL, line_number integer NOT NULL, part_key text NOT NULL,
   supplier_key text NOT NULL, quantity integer NOT NULL, extended_price numeric(12,2) NOT NULL, discount numeric(4,2) NOT NULL,
   ship_date date NOT NULL, created_at timestamptz NOT NULL DEFAULT now()
-);`;
+);
+${postgresWakeStatements(DEMO_ENTITIES).join(";\n")};`;
 }

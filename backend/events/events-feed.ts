@@ -8,7 +8,7 @@ import type { Row } from "../../contract/index.ts";
 import type { ColumnInfo, Dialect } from "../db/dialect.ts";
 import { parseRowId } from "../../contract/index.ts";
 import type { Entity } from "../entities.ts";
-import type { Poller } from "../poller/poller.ts";
+import type { PollLoop } from "../poller/mode-stream.ts";
 import { readPage, type Change, type EntityFeed, type Page, type PageQuery } from "../stream/feed.ts";
 import { EVENTS_REF } from "./changelog.ts";
 import { decodePayload } from "./payload.ts";
@@ -25,7 +25,7 @@ export class EventsFeed implements EntityFeed {
 
   constructor(
     readonly entity: Entity,
-    private readonly poller: Poller,
+    private readonly poller: PollLoop,
     private readonly dialect: Dialect,
     columns: ColumnInfo[],
   ) {
@@ -40,8 +40,13 @@ export class EventsFeed implements EntityFeed {
     return this.poller.ready;
   }
 
+  /** A changelog id the stream passed and still looks up: its change comes as late. */
+  isPassed(id: bigint): boolean {
+    return this.poller.isPassed(id);
+  }
+
   historyBound(): bigint {
-    return UNBOUNDED;
+    return this.entity.ref.keyRange?.max ?? UNBOUNDED; // the key type's own maximum: an unsigned key goes past 2^63
   }
 
   /** A changelog row as a change of this entity (the table's CHECK constraint admits only the three types). */
@@ -62,7 +67,7 @@ export class EventsFeed implements EntityFeed {
    * newer state; the update or delete that follows is then applied to the same key again.
    */
   async latest(upTo: bigint, limit: number): Promise<Row[]> {
-    const rows = await this.dialect.range(this.entity.ref, { upTo: UNBOUNDED, limit, newest: true });
+    const rows = await this.dialect.range(this.entity.ref, { upTo: this.historyBound(), limit, newest: true });
     const later = await this.dialect.range(EVENTS_REF, { after: upTo, upTo: UNBOUNDED, limit: LATER_INSERTS_LIMIT, match: { column: "entity", value: this.entity.info.name } });
     const insertedLater = new Set(later.filter((e) => e.event_type === "insert" && e.row_key !== null).map((e) => parseRowId(e.row_key).toString()));
     if (insertedLater.size === 0) return rows;

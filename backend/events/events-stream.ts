@@ -6,8 +6,7 @@
 import { ConfigError } from "../config/errors.ts";
 import type { ColumnInfo, Dialect } from "../db/dialect.ts";
 import type { Entity } from "../entities.ts";
-import type { ModeStream, ModeStreamOptions } from "../poller/mode-stream.ts";
-import { Poller } from "../poller/poller.ts";
+import { localPollLoop, type ModeStream, type ModeStreamOptions } from "../poller/mode-stream.ts";
 import type { Change } from "../stream/feed.ts";
 import { EVENTS_REF, EVENTS_TABLE } from "./changelog.ts";
 import { EventsFeed } from "./events-feed.ts";
@@ -41,22 +40,23 @@ export interface EventsStream extends ModeStream {
 
 export function eventsStream(o: EventsStreamOptions): EventsStream {
   const byName = new Map<string, EventsFeed>();
-  const poller = new Poller({
+  const poller = (o.pollLoop ?? localPollLoop)({
     entity: EVENTS_TABLE,
     table: EVENTS_REF,
     dialect: o.dialect,
     intervalMs: o.polling.interval_ms,
     batchSize: o.polling.max_events_per_poll,
     gapTimeoutMs: o.polling.gap_timeout_ms,
+    queryTimeoutMs: o.polling.query_timeout_ms,
     log: o.log,
     metrics: o.metrics,
-    onRows: (rows) => {
+    onRows: (rows, _keys, late) => {
       // Per entity, in changelog order; events of entities not watched (any more) are passed over.
       const grouped = new Map<string, Change[]>();
       for (const row of rows) {
         const feed = byName.get(String(row.entity));
         if (!feed) continue;
-        const change = feed.toChange(row);
+        const change = late ? { ...feed.toChange(row), late: true as const } : feed.toChange(row);
         const list = grouped.get(feed.entity.info.name);
         if (list) list.push(change);
         else grouped.set(feed.entity.info.name, [change]);
@@ -66,7 +66,9 @@ export function eventsStream(o: EventsStreamOptions): EventsStream {
         const inserts = changes.filter((c) => c.type === "insert").length;
         const deletes = changes.filter((c) => c.type === "delete").length;
         if (inserts > 0) {
-          stats.record(inserts, changes[changes.length - 1]!.id);
+          // A late change is below the position: it counts, but does not move the entity's last id.
+          if (late) stats.recordLate(inserts);
+          else stats.record(inserts, changes[changes.length - 1]!.id);
           o.metrics.rowsSeen.inc({ entity: name }, inserts);
         }
         stats.total = Math.max(0, stats.total - deletes);
@@ -74,7 +76,10 @@ export function eventsStream(o: EventsStreamOptions): EventsStream {
       }
     },
     onHealth: o.onHealth,
+    onOutage: (reason) => o.onOutage?.(o.entities.map((e) => e.info.name), reason),
   });
+  // Rung by any entity's changelog trigger (its payload is the entity's name), or by the changelog's replication.
+  o.wake?.register(poller, o.entities.map((e) => e.info.name), { notify: o.entities.map((e) => e.ref.table), wal: [EVENTS_TABLE] });
   const feeds = o.entities.map((e) => {
     const feed = new EventsFeed(e, poller, o.dialect, o.columns.get(e.info.name) ?? []);
     byName.set(e.info.name, feed);

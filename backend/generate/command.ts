@@ -1,13 +1,17 @@
 /** `nomnom-live generate`: argument parsing and the summary printed for the user. */
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
+import { EXIT, EXIT_CODES_HELP } from "../cli/exit-codes.ts";
+import { describeFailure } from "../cli/failure.ts";
 import { ConfigError } from "../config/errors.ts";
 import type { Env } from "../config/load.ts";
-import { DatabaseUrlError } from "../db/open.ts";
 import { createContext, type GenerateContext } from "./context.ts";
 import { renderAll, type GeneratedFile } from "./index.ts";
 import { DEFAULTS, type OptionInput } from "./options.ts";
-import { GenerateConflictError, MANIFEST, writeGenerated, type WriteResult } from "./write.ts";
+import { MANIFEST, writeGenerated, type WriteResult } from "./write.ts";
+
+/** What options.ts names as the source of a bad option value. */
+const OPTIONS_SOURCE = "nomnom-live generate";
 
 export const GENERATE_HELP = `nomnom-live generate --config FILE --out DIR [options]
 
@@ -28,10 +32,12 @@ FILE into DIR. Files the generator did not write are never touched.
   --alert-email ADDRESS      the contact point's address (default ${DEFAULTS.alertEmail})
   --alert-webhook URL        a webhook contact point instead of e-mail
   --force                    overwrite files the generator did not write, or edited since
+  -h, --help                 this help
 
 Without entities or entities_dir in FILE, the tables are discovered in the database of database.url /
 DATABASE_URL, as the backend would.
-`;
+
+${EXIT_CODES_HELP}`;
 
 export interface GenerateRun {
   ctx: GenerateContext;
@@ -72,16 +78,16 @@ export async function runGenerate(args: string[], out: (text: string) => void = 
       strict: true,
     }));
   } catch (e) {
-    err(`${(e as Error).message}\n\n${GENERATE_HELP}`);
-    return 2;
+    err(`nomnom-live generate: ${(e as Error).message.split("\n")[0]}\nRun "nomnom-live generate --help" for its usage.\n`);
+    return EXIT.usage;
   }
   if (values.help) {
     out(GENERATE_HELP);
-    return 0;
+    return EXIT.ok;
   }
   if (!values.config || !values.out) {
-    err(`generate needs --config FILE and --out DIR\n\n${GENERATE_HELP}`);
-    return 2;
+    err(`nomnom-live generate needs --config FILE and --out DIR.\nRun "nomnom-live generate --help" for its usage.\n`);
+    return EXIT.usage;
   }
   try {
     const { ctx, result } = await generate(
@@ -108,12 +114,15 @@ export async function runGenerate(args: string[], out: (text: string) => void = 
     for (const p of result.removed) out(`  removed    ${p} (no longer generated)\n`);
     for (const p of result.kept) out(`  kept       ${p} (no longer generated, but edited: remove it yourself)\n`);
     out(`  (${MANIFEST} lists the generated files)\n`);
-    return 0;
+    return EXIT.ok;
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof DatabaseUrlError || e instanceof GenerateConflictError) {
+    // Bad option values are the command line's mistake; the rest as every command reports them.
+    if (e instanceof ConfigError && e.file === OPTIONS_SOURCE) {
       err(`${e.message}\n`);
-      return 2;
+      return EXIT.usage;
     }
-    throw e;
+    const failure = describeFailure(e);
+    err(failure.text);
+    return failure.code;
   }
 }

@@ -1,11 +1,13 @@
 /**
  * `dashboards/nomnom-live.yaml` (the provider) and `dashboards/nomnom-live/nomnom-live.json` (the
  * dashboard): a stats row, a live panel per entity, and each entity's insert rate from Prometheus with
- * its alert thresholds drawn in.
+ * its alert thresholds drawn in. The configuration's `features:` (seed 001) become the live panels'
+ * options — those it names; the panel's defaults are the features' (all on) — and, for `dark_mode`,
+ * the dashboard's links to its dark and light theme.
  */
 import type { QueryModel } from "../../contract/index.ts";
 import { defaultColor, defaultIcon } from "../config/appearance.ts";
-import type { EntityConfig } from "../config/schema.ts";
+import type { Config, EntityConfig } from "../config/schema.ts";
 import type { GenerateContext } from "./context.ts";
 import type { GeneratedFile } from "./index.ts";
 import { NAME, PLUGIN, UID, perMinuteRate } from "./names.ts";
@@ -33,6 +35,38 @@ function look(e: EntityConfig) {
   return { color: e.color ?? defaultColor(e.name), icon: e.icon ?? defaultIcon(e.name) };
 }
 
+/** A panel title: an emoji icon before the name; one of Grafana's icon names (the default) is drawn by the panel, not spelled in titles. */
+function titled(e: EntityConfig, suffix = ""): string {
+  const { icon } = look(e);
+  return `${/^[a-z0-9-]+$/.test(icon) ? "" : `${icon} `}${e.name}${suffix}`;
+}
+
+type Features = NonNullable<Config["features"]>;
+
+/** The Entity stream panel's options that the configuration's features name (option name ← feature). */
+const FEATURE_OPTIONS: Array<[option: string, feature: keyof Features]> = [
+  ["autoScroll", "auto_scroll"],
+  ["exportCsv", "export_csv"],
+  ["showFilters", "filters"],
+];
+
+/** Grafana shows any page in the theme its `theme` parameter names: the dashboard's theme switch. */
+function themeLinks(features: Features): Array<Record<string, unknown>> {
+  if (features.dark_mode === false) return [];
+  return (["dark", "light"] as const).map((theme) => ({
+    title: `${theme === "dark" ? "Dark" : "Light"} theme`,
+    type: "link",
+    url: `?theme=${theme}`,
+    icon: "bolt",
+    tooltip: `This dashboard in Grafana's ${theme} theme`,
+    targetBlank: false,
+    keepTime: true,
+    includeVars: true,
+    asDropdown: false,
+    tags: [],
+  }));
+}
+
 /** Panels laid out left to right, wrapping at Grafana's 24 columns. */
 function grid(count: number, width: number, height: number, top: number): { pos: (i: number) => Panel["gridPos"]; bottom: number } {
   const perLine = Math.max(1, Math.floor(24 / width));
@@ -47,11 +81,11 @@ function row(id: number, title: string, y: number): Panel {
 }
 
 function statsPanel(id: number, e: EntityConfig, gridPos: Panel["gridPos"]): Panel {
-  const { color, icon } = look(e);
+  const { color } = look(e);
   return {
     id,
     type: "stat",
-    title: `${icon} ${e.name}`,
+    title: titled(e),
     datasource: NOMNOM,
     targets: [nomnomTarget({ queryType: "stats", entity: e.name })],
     gridPos,
@@ -71,21 +105,21 @@ function statsPanel(id: number, e: EntityConfig, gridPos: Panel["gridPos"]): Pan
   };
 }
 
-function livePanel(id: number, e: EntityConfig, gridPos: Panel["gridPos"]): Panel {
-  const { icon } = look(e);
+function livePanel(id: number, e: EntityConfig, features: Features, gridPos: Panel["gridPos"]): Panel {
+  const named = Object.fromEntries(FEATURE_OPTIONS.filter(([, f]) => features[f] !== undefined).map(([option, f]) => [option, features[f]]));
   return {
     id,
     type: PLUGIN.panel,
-    title: `${icon} ${e.name}`,
+    title: titled(e),
     datasource: NOMNOM,
     targets: [nomnomTarget({ queryType: "live", entity: e.name })],
     gridPos,
-    options: { entities: [e.name], showStats: true, maxRecords: e.max_records },
+    options: { entities: [e.name], showStats: features.statistics !== false, maxRecords: e.max_records, ...named },
   };
 }
 
 function ratePanel(id: number, e: EntityConfig, window: string, gridPos: Panel["gridPos"]): Panel {
-  const { color, icon } = look(e);
+  const { color } = look(e);
   const min = e.alerts?.min_per_minute;
   const max = e.alerts?.max_per_minute;
   const steps: { color: string; value: number | null }[] = [{ color: min !== undefined && min > 0 ? "red" : "green", value: null }];
@@ -95,7 +129,7 @@ function ratePanel(id: number, e: EntityConfig, window: string, gridPos: Panel["
   return {
     id,
     type: "timeseries",
-    title: `${icon} ${e.name} inserts per minute`,
+    title: titled(e, " inserts per minute"),
     description: limits ? `Alerts fire when the rate stays ${limits} rows a minute (dashed lines).` : "No alert thresholds are configured for this entity.",
     datasource: PROMETHEUS,
     targets: [{ refId: "A", datasource: PROMETHEUS, expr: perMinuteRate(e.name, window), legendFormat: "{{instance}}", range: true, editorMode: "code" }],
@@ -130,7 +164,7 @@ export function dashboardLayout(ctx: GenerateContext): Layout {
 
   panels.push(row(++id, "Live rows", y++));
   const live = grid(entities.length, entities.length === 1 ? 24 : 12, 14, y);
-  entities.forEach((e, i) => panels.push(livePanel(++id, e, live.pos(i))));
+  entities.forEach((e, i) => panels.push(livePanel(++id, e, ctx.config.features ?? {}, live.pos(i))));
   y = live.bottom;
 
   panels.push(row(++id, "Insert rate (Prometheus)", y++));
@@ -173,7 +207,7 @@ export function grafanaDashboard(ctx: GenerateContext): GeneratedFile[] {
     timezone: "browser",
     schemaVersion: 41,
     version: 1,
-    links: [],
+    links: themeLinks(ctx.config.features ?? {}),
     templating: { list: [] },
     annotations: {
       list: [

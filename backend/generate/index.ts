@@ -10,6 +10,7 @@ import { grafanaDatasources } from "./grafana-datasources.ts";
 import { grafanaPlugins } from "./grafana-plugins.ts";
 import { prometheusFiles } from "./prometheus.ts";
 import { eventsSql } from "./events-sql.ts";
+import { wakeSql } from "./wake-sql.ts";
 
 export type { GenerateContext } from "./context.ts";
 
@@ -28,6 +29,7 @@ export const EMITTERS: Emitter[] = [
   grafanaAlerting,
   prometheusFiles,
   eventsSql,
+  wakeSql,
 ];
 
 /** Every emitter's files, sorted by path; two emitters claiming one path, or a path leaving the output directory, is a bug. */

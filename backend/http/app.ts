@@ -9,6 +9,8 @@ import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import { rateLimiter } from "hono-rate-limiter";
 import { API_PREFIX, METRICS_PATH, REST, WS_PATH } from "../../contract/index.ts";
+import { QueryTimeoutError } from "../db/deadline.ts";
+import { connectionLost } from "../db/errors.ts";
 import type { Backend } from "../backend.ts";
 import type { RuntimeAdapter } from "./adapter.ts";
 import { errorResponse } from "./errors.ts";
@@ -23,7 +25,12 @@ export type RouteExtension = (app: Hono, backend: Backend) => void;
 
 export function mountApp(app: Hono, backend: Backend, adapter: RuntimeAdapter, extensions: RouteExtension[] = []): Hono {
   const { server } = backend.config;
-  const tickets = new TicketBook();
+  const tickets = new TicketBook(30_000, server.ticket_secret);
+  if (!tickets.shared && server.auth_tokens.length > 0) {
+    const message = "server.ticket_secret (or NOMNOM_TICKET_SECRET) is not set: WebSocket tickets only work on this replica; behind a load balancer give every replica the same secret";
+    if (backend.config.cluster.bus) backend.log.warn(message);
+    else backend.log.info(message);
+  }
   app.use("*", secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
   app.use(
     "*",
@@ -56,6 +63,11 @@ export function mountApp(app: Hono, backend: Backend, adapter: RuntimeAdapter, e
   for (const extend of extensions) extend(app, backend);
   app.notFound((c) => errorResponse(c, 404, "not_found", `no route for ${c.req.method} ${c.req.path}`));
   app.onError((err, c) => {
+    // The database not answering is not the server failing: the client may try again, as the stream does.
+    if (err instanceof QueryTimeoutError || connectionLost(err)) {
+      backend.log.warn("request failed: the database did not answer", { path: c.req.path, error: err.message });
+      return errorResponse(c, 503, "database_unavailable", `the database did not answer (${err.message}); try again shortly`);
+    }
     backend.log.error("request failed", { path: c.req.path, error: err.message });
     return errorResponse(c, 500, "internal", "the server failed to answer; see its log");
   });

@@ -3,11 +3,22 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { REST, ROW_ID_TEXT, toRowId, type EntityInfo, type RecordsResponse } from "../../contract/index.ts";
 import type { Backend } from "../backend.ts";
+import { inKeyRange, SIGNED_64 } from "../db/key-range.ts";
 import { errorResponse } from "./errors.ts";
 import type { TicketBook } from "./tickets.ts";
 
 const position = z.string().regex(ROW_ID_TEXT, "must be a non-negative integer");
-const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO-8601 time");
+/**
+ * Times every database takes: PostgreSQL's range ends near 4713 BC and 294276 AD, MySQL's DATETIME at
+ * years 1000 and 9999 (and it compares a value past them wrongly rather than failing), JavaScript's
+ * dates go to ±275760 — so from/to are refused outside years 1–9999, the same on every dialect.
+ */
+const EARLIEST = Date.parse("0001-01-01T00:00:00.000Z");
+const LATEST = Date.parse("9999-12-31T23:59:59.999Z");
+const isoTime = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO-8601 time")
+  .refine((s) => Date.parse(s) >= EARLIEST && Date.parse(s) <= LATEST, "must be a time from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z");
 
 const recordsQuery = z.strictObject({
   after_id: position.optional(),
@@ -39,6 +50,14 @@ export function restRoutes(backend: Backend, tickets: TicketBook): Hono {
       return errorResponse(c, 400, "invalid_query", `${i.path.join(".") || "query"}: ${i.message}`);
     }
     const q = parsed.data;
+    // A bound outside the key's type names no row (and PostgreSQL would fail on it, MySQL wrap it around).
+    const range = feed.entity.ref.keyRange ?? SIGNED_64;
+    for (const bound of ["after_id", "before_id"] as const) {
+      const v = q[bound];
+      if (v !== undefined && !inKeyRange(BigInt(v), range)) {
+        return errorResponse(c, 400, "invalid_query", `${bound}: ${v} is outside the range of the key column "${feed.entity.ref.key}" (${range.type}, at most ${range.max})`);
+      }
+    }
     if ((q.from || q.to) && !feed.entity.ref.timestamp) {
       return errorResponse(c, 400, "invalid_query", `entity "${name}" has no timestamp column configured, so from/to cannot be used`);
     }

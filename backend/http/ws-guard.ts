@@ -2,11 +2,15 @@
  * What `/ws` checks before the upgrade, as one middleware of three in order: the origin (403), then
  * authentication — a single-use `ticket` in the query, or else the bearer header through the same
  * middleware as the REST API — (401), then the connection limits (503).
+ *
+ * The limits count from the upgrade on: the last check reserves the connection's slot, which the
+ * handler (ws.ts) hands to the session, or gives back if the upgrade does not happen.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { every } from "hono/combine";
 import { parseWsQuery } from "../../contract/index.ts";
 import type { Backend } from "../backend.ts";
+import type { ConnectionSlot } from "../stream/connection-slots.ts";
 import type { RuntimeAdapter } from "./adapter.ts";
 import { errorResponse } from "./errors.ts";
 import { bearerAuth } from "./middleware/bearer-auth/index.ts";
@@ -17,7 +21,7 @@ const TICKET_OR_TOKEN = "a ticket (from POST /api/ws-ticket) or a bearer token i
 
 function originCheck(allowed: string[]): MiddlewareHandler {
   return async (c, next) => {
-    // Same-origin pages are judged against the Host header: behind @hono/node-ws, c.req.url has no real host.
+    // Same-origin pages are judged against the Host header: behind the Node upgrade, c.req.url has no real host.
     const host = c.req.header("host");
     if (!originAllowed(c.req.header("origin"), host ? `http://${host}/` : c.req.url, allowed)) {
       return errorResponse(c, 403, "forbidden_origin", `origin ${c.req.header("origin")} is not in server.cors_origins`);
@@ -37,11 +41,25 @@ function ticketOrBearer(tickets: TicketBook, bearer: MiddlewareHandler): Middlew
   };
 }
 
+/** The slot reserved for each upgrade request the guard let through, until the handler takes it. */
+const reserved = new WeakMap<Request, ConnectionSlot>();
+
+/** The connection slot the guard reserved for this upgrade request. */
+export function reservedSlot(c: Context): ConnectionSlot | undefined {
+  return reserved.get(c.req.raw);
+}
+
 function capacityCheck(backend: Backend, adapter: RuntimeAdapter): MiddlewareHandler {
   return async (c, next) => {
-    const refusal = backend.hub.refusal(adapter.remoteAddress(c));
-    if (refusal) return errorResponse(c, 503, "too_many_connections", refusal);
-    await next();
+    const slot = backend.hub.connections.reserve(adapter.remoteAddress(c));
+    if (typeof slot === "string") return errorResponse(c, 503, "too_many_connections", slot);
+    reserved.set(c.req.raw, slot);
+    try {
+      await next();
+    } finally {
+      // Not an upgrade (no `Upgrade: websocket` header: a 404), or it failed: nothing will hold the slot.
+      if (c.res.status >= 300) slot.release();
+    }
   };
 }
 

@@ -1,4 +1,7 @@
-/** Node.js entry point of the CLI: serves with the Node.js edge, prints to the process's streams, stops on SIGINT or SIGTERM. */
+/**
+ * Node.js entry point of the CLI: serves with the Node.js edge, prints to the process's streams, stops on
+ * SIGINT or SIGTERM, and exits with the CLI's code (cli/exit-codes.ts).
+ */
 import { runCli } from "../cli.ts";
 import { serveNode } from "./node/index.ts";
 
@@ -12,5 +15,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
       process.once("SIGTERM", () => resolve());
     }),
 });
-// Pollers and sockets are closed by then; leave nothing hanging.
-if (process.exitCode !== 0 || process.argv[2] !== "help") setTimeout(() => process.exit(), 100).unref();
+// Pollers and sockets are closed by then (a failed start closes what it opened); leave nothing hanging.
+setTimeout(() => process.exit(), 100).unref();

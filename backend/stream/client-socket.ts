@@ -1,4 +1,5 @@
 /** The little a session needs of a WebSocket, whatever the runtime. */
+import type { Buffer } from "node:buffer";
 import type { SharedFrame } from "./frames.ts";
 
 export interface ClientSocket {
@@ -11,4 +12,9 @@ export interface ClientSocket {
   /** Optional: holds writes until `uncork`, so the frames of one publish leave in one write. */
   cork?(): void;
   uncork?(): void;
+  /**
+   * Optional: writes complete WebSocket frames (frames.ts `framedOnce`), as they are, in one write —
+   * false when it cannot just now (the caller then sends the frames one by one).
+   */
+  writeWire?(wire: Buffer): boolean;
 }

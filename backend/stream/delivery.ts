@@ -6,7 +6,7 @@
  */
 import type { ClientSocket } from "./client-socket.ts";
 import type { Change } from "./feed.ts";
-import { batchFrame, changeFrame, type SharedFrame } from "./frames.ts";
+import { batchFrame, changeFrame, framedOnce, type SharedFrame } from "./frames.ts";
 
 /** Bytes of frames written to one client in one corked run: few writes, and a buffer check between runs. */
 export const CORK_BYTES = 64 * 1024;
@@ -44,16 +44,25 @@ export class Delivery {
       progress.sent = keys[keys.length - 1]!;
       return 0;
     }
-    // Frames leave corked in runs of at most CORK_BYTES (one write each); the buffer is checked between runs,
+    // Frames leave in runs of at most CORK_BYTES (one write each); the buffer is checked between runs,
     // after the kernel took what it could, so one large poll cannot overshoot the limit and the client lags
-    // from the exact row it stopped at.
+    // from the exact row it stopped at. A socket that takes ready-made frames gets each run as one slice of
+    // the publish's one framed buffer, shared by every client that takes the same run (the whole buffer
+    // when the publish is one run); any other gets the run's frames corked.
+    const framed = this.socket.writeWire ? framedOnce(frames) : null;
     let i = from;
     while (i < frames.length) {
       if (this.socket.bufferedAmount > limit) return frames.length - i;
+      let end = i;
+      for (let run = 0; end < frames.length && run < CORK_BYTES; end++) run += frames[end]!.text.length;
+      if (framed && (!this.socket.isOpen || this.socket.writeWire!(framed.slice(i, end)))) {
+        progress.sent = keys[end - 1]!;
+        i = end;
+        continue;
+      }
       this.socket.cork?.();
-      for (let run = 0; i < frames.length && run < CORK_BYTES; i++) {
+      for (; i < end; i++) {
         this.send(frames[i]!);
-        run += frames[i]!.text.length;
         progress.sent = keys[i]!;
       }
       this.socket.uncork?.();
@@ -61,15 +70,33 @@ export class Delivery {
     return 0;
   }
 
-  /** A page of changes read from the database for this client alone, in one write. */
-  replay(entityJson: string, changes: Change[]): void {
-    if (changes.length === 0) return;
+  /**
+   * Late changes (below the position, sent once and in place of nothing): written whatever the buffer
+   * holds — they are few — and without moving any progress.
+   */
+  late(frames: SharedFrame[], batch: () => SharedFrame): void {
+    if (this.batch) this.send(batch());
+    else for (const f of frames) this.send(f);
+  }
+
+  /** A page of changes read from the database for this client alone, in one write; returns the characters written (for the replay budget). */
+  replay(entityJson: string, changes: Change[]): number {
+    if (changes.length === 0) return 0;
     const ts = new Date().toISOString();
     const frames = changes.map((c) => changeFrame(entityJson, c, ts));
-    if (this.batch) return this.send(batchFrame(frames, ts));
+    if (this.batch) {
+      const batch = batchFrame(frames, ts);
+      this.send(batch);
+      return batch.length;
+    }
+    let size = 0;
     this.socket.cork?.();
-    for (const f of frames) this.send(f);
+    for (const f of frames) {
+      this.send(f);
+      size += f.length;
+    }
     this.socket.uncork?.();
+    return size;
   }
 
   /**

@@ -5,9 +5,10 @@
  */
 import type { ChangeType, Row } from "../../contract/index.ts";
 import type { Dialect } from "../db/dialect.ts";
+import { SIGNED_64, type KeyRange } from "../db/key-range.ts";
 import { parseRowId } from "../../contract/index.ts";
 import type { Entity } from "../entities.ts";
-import type { Poller } from "../poller/poller.ts";
+import type { PollLoop } from "../poller/mode-stream.ts";
 
 export interface Change {
   type: ChangeType;
@@ -16,6 +17,11 @@ export interface Change {
   data: Row;
   /** Events mode: the changed row's key. */
   key?: bigint;
+  /**
+   * A row whose key the stream passed at `gap_timeout_ms`, committed since: below the position, sent
+   * once to the clients already past it (Session.deliverLate).
+   */
+  late?: true;
 }
 
 /** One page of history (`GET /api/entities/:name/records`): bounds on the key and the time, and its size. */
@@ -51,6 +57,15 @@ export interface EntityFeed {
   changes(after: bigint, upTo: bigint, limit: number): Promise<Change[]>;
   /** A page of the entity table's rows, once the position is settled. */
   page(q: PageQuery): Promise<Page>;
+  /** The values a stream position can take (the key's type in table mode); absent: a signed 64-bit integer. */
+  readonly positionRange?: KeyRange;
+  /** A position the stream passed at the gap timeout and still looks up: its row, once committed, comes as a late change. */
+  isPassed?(id: bigint): boolean;
+}
+
+/** What a resume cursor of `feed` may be: a stream position outside this names no row that can exist. */
+export function positionRange(feed: Pick<EntityFeed, "positionRange">): KeyRange {
+  return feed.positionRange ?? SIGNED_64;
 }
 
 /** The page both feeds read: one row more than asked tells whether there are more. */
@@ -70,7 +85,7 @@ export async function readPage(feed: EntityFeed, dialect: Dialect, q: PageQuery)
 export class TableFeed implements EntityFeed {
   constructor(
     readonly entity: Entity,
-    private readonly poller: Poller,
+    private readonly poller: PollLoop,
     private readonly dialect: Dialect,
   ) {}
 
@@ -86,8 +101,18 @@ export class TableFeed implements EntityFeed {
     return this.poller.position!;
   }
 
-  latest(upTo: bigint, limit: number): Promise<Row[]> {
-    return this.dialect.range(this.entity.ref, { upTo, limit, newest: true });
+  get positionRange(): KeyRange | undefined {
+    return this.entity.ref.keyRange;
+  }
+
+  isPassed(id: bigint): boolean {
+    return this.poller.isPassed(id);
+  }
+
+  /** Without the rows of passed keys: they come as late changes. */
+  async latest(upTo: bigint, limit: number): Promise<Row[]> {
+    const rows = await this.dialect.range(this.entity.ref, { upTo, limit, newest: true });
+    return rows.filter((r) => !this.poller.isPassed(parseRowId(r[this.entity.ref.key])));
   }
 
   async changes(after: bigint, upTo: bigint, limit: number): Promise<Change[]> {

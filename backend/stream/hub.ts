@@ -1,14 +1,19 @@
 /**
  * The broadcaster: receives each new change once from the feeds, serialises it once, and hands the
- * same strings to every subscribed session. Sending is synchronous and never waits on a client; a
- * client that cannot keep up is moved to `lagging` by its session.
+ * same frames to every subscribed session — framed for the wire once per publish, on first need, so a
+ * client taking the whole publish is written one shared buffer (frames.ts, delivery.ts). Sending is
+ * synchronous and never waits on a client; a client that cannot keep up is moved to `lagging` by its
+ * session.
  */
 import type { EntityStatsMap } from "../../contract/rest.ts";
+import type { ErrorCode } from "../../contract/index.ts";
 import type { Logger } from "../log.ts";
 import type { Metrics } from "../metrics.ts";
 import type { ClientSocket } from "./client-socket.ts";
+import { ConnectionSlots, type ConnectionSlot } from "./connection-slots.ts";
 import type { Change, EntityFeed } from "./feed.ts";
 import { message, shareChanges, SharedFrame } from "./frames.ts";
+import { ReplayBudget, type ReplayLimits } from "./replay-budget.ts";
 import { Session, type SessionHost, type SessionLimits } from "./session.ts";
 
 export interface HubLimits extends SessionLimits {
@@ -22,12 +27,17 @@ export interface HubLimits extends SessionLimits {
   messagesBurst: number;
   maxConnections: number;
   maxConnectionsPerAddress: number;
+  /** Snapshots, replays and resyncs, server-wide (replay-budget.ts); its defaults when absent. */
+  replay?: ReplayLimits;
 }
 
 export class Hub implements SessionHost {
   readonly sessions = new Set<Session>();
-  private readonly perAddress = new Map<string, number>();
   readonly feeds = new Map<string, EntityFeed>();
+  /** The connection limits, counted from the upgrade on (the WebSocket guard reserves). */
+  readonly connections: ConnectionSlots;
+  private readonly slots = new Map<Session, ConnectionSlot>();
+  readonly replays: ReplayBudget;
 
   constructor(
     feeds: EntityFeed[],
@@ -36,6 +46,8 @@ export class Hub implements SessionHost {
     readonly log: Logger,
   ) {
     for (const f of feeds) this.feeds.set(f.entity.info.name, f);
+    this.connections = new ConnectionSlots(limits);
+    this.replays = new ReplayBudget(limits.replay);
   }
 
   /** The buffer limit of one client now: its own limit, or its share of the total when many are connected. */
@@ -43,17 +55,28 @@ export class Hub implements SessionHost {
     return Math.min(this.limits.bufferBytes, Math.max(16 * 1024, Math.floor(this.limits.totalBufferBytes / Math.max(1, this.sessions.size))));
   }
 
-  /** Why a new connection from `address` must be refused, or null. */
-  refusal(address: string): string | null {
-    if (this.sessions.size >= this.limits.maxConnections) return `the server holds its maximum of ${this.limits.maxConnections} connections`;
-    if ((this.perAddress.get(address) ?? 0) >= this.limits.maxConnectionsPerAddress) return `your address holds its maximum of ${this.limits.maxConnectionsPerAddress} connections`;
-    return null;
+  /** An entity watched since start (discovery): sessions subscribed to every entity follow it too. */
+  add(feed: EntityFeed): void {
+    this.feeds.set(feed.entity.info.name, feed);
+    for (const s of this.sessions) s.follow(feed.entity.info.name);
   }
 
-  open(socket: ClientSocket, address: string, options: { batch: boolean; subscribeAll: boolean; mode: "table" | "events"; pollIntervalMs: number; version: string }): Session {
+  /** Why a new connection from `address` must be refused, or null. */
+  refusal(address: string): string | null {
+    return this.connections.refusal(address);
+  }
+
+  /** `slot`: the one reserved for this connection at its upgrade; without one, a slot is counted now. */
+  open(
+    socket: ClientSocket,
+    address: string,
+    options: { batch: boolean; subscribeAll: boolean; mode: "table" | "events"; pollIntervalMs: number; version: string },
+    slot: ConnectionSlot = this.connections.take(address),
+  ): Session {
     const session = new Session(this, socket, address, { batch: options.batch });
+    slot.claim();
+    this.slots.set(session, slot);
     this.sessions.add(session);
-    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
     this.metrics.clients.set(this.sessions.size);
     socket.send(
       message({
@@ -67,17 +90,25 @@ export class Hub implements SessionHost {
 
   remove(session: Session): void {
     if (!this.sessions.delete(session)) return;
-    const n = (this.perAddress.get(session.address) ?? 1) - 1;
-    if (n <= 0) this.perAddress.delete(session.address);
-    else this.perAddress.set(session.address, n);
+    this.slots.get(session)?.release();
+    this.slots.delete(session);
     this.metrics.clients.set(this.sessions.size);
   }
 
-  /** New changes of one entity, ascending by position. */
+  /** New changes of one entity, ascending by position — or late ones, all marked `late`, below it. */
   publish(entity: string, changes: Change[]): void {
     if (this.sessions.size === 0 || changes.length === 0) return;
     const { keys, frames, batch } = shareChanges(entity, changes);
-    for (const s of this.sessions) s.deliver(entity, keys, frames, batch);
+    if (changes[0]!.late) for (const s of this.sessions) s.deliverLate(entity, changes, frames, batch);
+    else for (const s of this.sessions) s.deliver(entity, keys, frames, batch);
+  }
+
+  /** A notice about some entities (the database not answering their poller) to every session subscribed to any of them. */
+  notice(entities: string[], code: ErrorCode, text: string): void {
+    for (const s of this.sessions) {
+      const concerned = entities.filter((e) => s.subs.has(e));
+      if (concerned.length > 0) s.error(code, text, concerned);
+    }
   }
 
   publishStats(stats: EntityStatsMap): void {

@@ -8,12 +8,14 @@
  */
 import type { SubscribeMessage } from "../../contract/client-messages.ts";
 import { CloseCode, toRowId, type ErrorCode } from "../../contract/index.ts";
+import { inKeyRange } from "../db/key-range.ts";
 import type { Metrics } from "../metrics.ts";
 import { ClientProtocol, type ProtocolLimits } from "./client-protocol.ts";
 import type { ClientSocket } from "./client-socket.ts";
 import { Delivery } from "./delivery.ts";
-import type { Change } from "./feed.ts";
+import { positionRange, type Change } from "./feed.ts";
 import { message, type SharedFrame } from "./frames.ts";
+import type { ReplayBudget, ReplayTurn } from "./replay-budget.ts";
 import { Subscription, type ReplayFeed, type SyncStart, type SyncTarget } from "./subscription.ts";
 
 export interface SessionLimits extends ProtocolLimits {
@@ -28,6 +30,8 @@ export interface SessionHost {
   readonly clientBufferBytes: number;
   readonly limits: SessionLimits;
   readonly metrics: Pick<Metrics, "dropped" | "resyncs">;
+  /** Turns for the reads made for one client alone (snapshots, replays), shared by every session. */
+  readonly replays: Pick<ReplayBudget, "turn">;
   /** Forgets a session that closed. */
   remove(session: Session): void;
 }
@@ -38,6 +42,8 @@ export class Session implements SyncTarget {
   private readonly protocol: ClientProtocol;
   /** Bumped on every subscribe, so only the latest one is answered with `subscribed`. */
   private generation = 0;
+  /** Subscribed to every entity (a subscribe without `entities`): entities added later are followed too. */
+  private all = false;
   private lagTimer: ReturnType<typeof setInterval> | null = null;
   private laggingSince = 0;
   closed = false;
@@ -74,8 +80,20 @@ export class Session implements SyncTarget {
     }
   }
 
+  /**
+   * Late changes of one entity (below the stream position): a live subscription gets them now; one
+   * still syncing or lagging keeps them until it is live (its replay would not carry them).
+   */
+  deliverLate(entity: string, changes: Change[], frames: SharedFrame[], batch: () => SharedFrame): void {
+    const sub = this.subs.get(entity);
+    if (!sub) return;
+    if (sub.mode === "live") this.delivery.late(frames, batch);
+    else sub.keepLate(changes);
+  }
+
   handleText(text: string): void {
     const read = this.protocol.read(text);
+    if (!read) return;
     if (!read.ok) return this.error(read.error.code, read.error.message);
     const msg = read.message;
     switch (msg.type) {
@@ -85,6 +103,7 @@ export class Session implements SyncTarget {
         const unknown = msg.entities.filter((e) => !this.host.feeds.has(e));
         if (unknown.length) return this.error("unknown_entity", `unknown entity: ${unknown.join(", ")}`, unknown);
         for (const e of msg.entities) this.subs.delete(e);
+        this.all = false;
         return;
       }
       case "subscribe":
@@ -100,7 +119,13 @@ export class Session implements SyncTarget {
       const names = [...new Set(unknown)];
       return this.error("unknown_entity", `unknown entity: ${names.join(", ")}; known: ${[...feeds.keys()].join(", ")}`, names);
     }
+    const outside = Object.entries(msg.cursor ?? {}).filter(([name, c]) => !inKeyRange(BigInt(c), positionRange(feeds.get(name)!)));
+    if (outside.length) {
+      const what = outside.map(([name, c]) => `${name}: ${c} (at most ${positionRange(feeds.get(name)!).max})`).join(", ");
+      return this.error("invalid_cursor", `cursor outside the range of the stream position: ${what}; resume only from ids this server sent`, outside.map(([name]) => name));
+    }
     if (msg.batch !== undefined) this.delivery.batch = msg.batch;
+    this.all = msg.entities === undefined;
     const generation = ++this.generation;
     for (const name of [...this.subs.keys()]) if (!names.includes(name)) this.subs.delete(name);
     const syncs = names.map((name) => {
@@ -108,7 +133,8 @@ export class Session implements SyncTarget {
       const existing = this.subs.get(name);
       // Re-subscribing an entity that is already streaming without a new cursor keeps it as it is.
       if (existing && cursor === undefined && existing.mode !== "lagging") return Promise.resolve();
-      return this.start(name, 0n, cursor === undefined ? (msg.snapshot === false ? "live" : "snapshot") : BigInt(cursor));
+      const fresh = msg.snapshot === false ? "live" : "snapshot";
+      return this.start(name, 0n, cursor === undefined ? fresh : BigInt(cursor), fresh);
     });
     void Promise.all(syncs).then(
       () => {
@@ -126,19 +152,39 @@ export class Session implements SyncTarget {
     );
   }
 
-  /** A new subscription to `name`, superseding any before it, synced from `from`. */
-  private start(name: string, sent: bigint, from: SyncStart): Promise<void> {
+  /** A new subscription to `name`, superseding any before it, synced from `from` (from `ahead` if `from` is a cursor ahead of the stream). */
+  private start(name: string, sent: bigint, from: SyncStart, ahead: "snapshot" | "live" = "snapshot"): Promise<void> {
     const sub = new Subscription(name, this.host.feeds.get(name)!, this, sent);
+    const previous = this.subs.get(name);
+    if (previous) sub.keepLate(previous.takeLate()); // late rows the one it supersedes had not sent yet
     this.subs.set(name, sub);
-    return sub.sync(from);
+    return sub.sync(from, ahead);
+  }
+
+  /** An entity added while running (discovery): subscribed to every entity, the client gets its snapshot, a `subscribed` naming it, then its rows. */
+  follow(name: string): void {
+    if (!this.all || this.closed || this.subs.has(name)) return;
+    void this.start(name, 0n, "snapshot").then(
+      () => {
+        const sub = this.subs.get(name);
+        if (!this.closed && sub) this.send(message({ type: "subscribed", entities: [name], cursors: { [name]: toRowId(sub.sent) } }));
+      },
+      (e: unknown) => {
+        if (!this.closed) this.error("internal", `the subscription to ${name} failed: ${e instanceof Error ? e.message : String(e)}`, [name]);
+      },
+    );
   }
 
   holds(sub: Subscription): boolean {
     return !this.closed && this.subs.get(sub.entity) === sub;
   }
 
-  replay(entityJson: string, changes: Change[]): void {
-    this.delivery.replay(entityJson, changes);
+  replay(entityJson: string, changes: Change[]): number {
+    return this.delivery.replay(entityJson, changes);
+  }
+
+  replayTurn(stale: () => boolean): Promise<ReplayTurn | null> {
+    return this.host.replays.turn(this.address, stale);
   }
 
   async drained(): Promise<void> {

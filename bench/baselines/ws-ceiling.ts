@@ -10,14 +10,19 @@
  * `--send string` sends the same string to each client, one `ws.send` per frame and client, the
  * plain way, to show what the two savings buy.
  *
- *   node --import tsx bench/baselines/ws-ceiling.ts --port 0 [--batch 100] [--send bytes|string]
+ * By default it broadcasts on every read, so at every writer commit (hundreds a second): the latency
+ * limit. `--flush-ms N` holds the rows and broadcasts what came every N ms instead — the cadence of a
+ * poller — which is the fair CPU comparison for a server that writes to its clients that often.
+ *
+ *   node --import tsx bench/baselines/ws-ceiling.ts --port 0 [--batch 100] [--send bytes|string] [--flush-ms 15]
  */
 import { createServer as createHttpServer } from "node:http";
 import { createServer as createTcpServer, type Socket } from "node:net";
 import { parseArgs } from "node:util";
 import { WebSocketServer, type WebSocket } from "ws";
 
-const { values } = parseArgs({ options: { port: { type: "string", default: "0" }, send: { type: "string", default: "bytes" }, batch: { type: "string", default: "0" } } });
+const { values } = parseArgs({ options: { port: { type: "string", default: "0" }, send: { type: "string", default: "bytes" }, batch: { type: "string", default: "0" }, "flush-ms": { type: "string", default: "0" } } });
+const flushMs = Number(values["flush-ms"]);
 const asBytes = values.send !== "string";
 const batchRows = Number(values.batch);
 const clients = new Set<WebSocket>();
@@ -67,13 +72,29 @@ const feed = createTcpServer((socket) => {
     }
     rest = text.slice(start);
     if (rows.length === 0) return;
-    if (batchRows <= 0) return broadcast(rows);
-    const ts = new Date().toISOString();
-    const out: string[] = [];
-    for (let i = 0; i < rows.length; i += batchRows) out.push(`{"type":"batch","timestamp":"${ts}","events":[${rows.slice(i, i + batchRows).join(",")}]}`);
-    broadcast(out);
+    if (flushMs > 0) held.push(...rows);
+    else send(rows);
   });
 });
+
+/** Rows read but not yet broadcast (with --flush-ms). */
+let held: string[] = [];
+if (flushMs > 0) {
+  setInterval(() => {
+    if (held.length === 0) return;
+    const rows = held;
+    held = [];
+    send(rows);
+  }, flushMs);
+}
+
+function send(rows: string[]): void {
+  if (batchRows <= 0) return broadcast(rows);
+  const ts = new Date().toISOString();
+  const out: string[] = [];
+  for (let i = 0; i < rows.length; i += batchRows) out.push(`{"type":"batch","timestamp":"${ts}","events":[${rows.slice(i, i + batchRows).join(",")}]}`);
+  broadcast(out);
+}
 
 http.listen(Number(values.port), "127.0.0.1", () => {
   feed.listen(0, "127.0.0.1", () => {

@@ -1,18 +1,32 @@
-/** Runs a plan — scenarios side by side, the capacity search, the soak — and returns the results document. */
+/**
+ * Runs a plan — scenarios side by side, the capacity search, the soak, the idle queries — and returns
+ * the results document. Targets that need logical replication run on `walDbUrl`: the given database
+ * when its `wal_level` is `logical`, else a private server started for them here and stopped at the end.
+ */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import postgres from "postgres";
 import type { Plan } from "../plan.ts";
+import { runIdle } from "./idle.ts";
 import type { PlantedFault } from "./ipc.ts";
 import { gitCommit, machineInfo } from "./machine.ts";
-import type { BenchResults, ScenarioResult, SearchResult, SoakResult, TargetKey, TargetResult, Workload } from "./results.ts";
+import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from "./private-postgres.ts";
+import type { BenchResults, IdleResult, ScenarioResult, SearchResult, SoakResult, TargetKey, TargetResult, Workload } from "./results.ts";
 import { ratios } from "./ratios.ts";
 import { runTarget } from "./run-target.ts";
+import { haproxyUnavailable } from "./haproxy.ts";
+import { natsUnavailable, runScaleOut, type ScaleOutResult } from "./scale-out.ts";
 import { dropSchemas } from "./schema.ts";
+import { TARGETS } from "./targets.ts";
 
 export interface BenchOptions {
   dbUrl: string;
+  /** Where `dbUrl` came from, for the results: the bench's own private server, or the user's. */
+  dbSource?: "private" | "given";
+  /** Run at the end, and on SIGINT/SIGTERM before exiting (the caller's private server). */
+  cleanup?: () => Promise<void>;
   command: string;
   quick: boolean;
   notes?: string[];
@@ -26,6 +40,22 @@ function fmt(r: TargetResult): string {
   const l = r.latency_ms;
   const c = r.correctness!;
   return `${r.status === "aborted" ? `ABORTED (${r.error}) ` : ""}p50 ${l?.p50 ?? "-"} p99 ${l?.p99 ?? "-"} max ${l?.max ?? "-"} ms | ${r.insert.achieved_rate}/s in, ${r.delivered_rows_per_s}/s out | lost ${c.lost} dup ${c.duplicated} backlog ${c.backlog} | server cpu ${r.server?.cpu_pct ?? "-"}% rss ${r.server?.peak_rss_mb ?? "-"} MB | clients cpu ${r.clients_process?.cpu_pct ?? "-"}% | ${r.db?.queries_per_s ?? "-"} q/s | machine ${r.machine_busy_pct}%`;
+}
+
+async function walLevel(url: string): Promise<string | null> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [r] = await sql<{ w: string }[]>`SELECT current_setting('wal_level') AS w`;
+    return r?.w ?? null;
+  } catch {
+    return null;
+  } finally {
+    await sql.end({ timeout: 2 });
+  }
+}
+
+function planTargets(plan: Plan): TargetKey[] {
+  return [...plan.scenarios.flatMap((s) => s.targets), ...plan.search.map((s) => s.target), ...(plan.soak ? [plan.soak.target] : []), ...(plan.idle?.targets ?? [])];
 }
 
 /** Least-squares slope of RSS over time, in MB per minute, from `fromS` seconds on. */
@@ -64,17 +94,43 @@ export async function runBench(plan: Plan, o: BenchOptions): Promise<BenchResult
   const prefix = `nnbench_${stamp}_${randomBytes(2).toString("hex")}_`;
   const tmpDir = mkdtempSync(join(tmpdir(), "nomnom-bench-"));
   let seq = 0;
-  const total = plan.scenarios.reduce((a, s) => a + s.targets.length, 0) + plan.search.reduce((a, s) => a + s.clients.length * s.rates.length, 0) + (plan.soak ? 1 : 0);
+  const total = plan.scenarios.reduce((a, s) => a + s.targets.length, 0) + plan.search.reduce((a, s) => a + s.clients.length * s.rates.length, 0) + (plan.soak ? 1 : 0) + (plan.idle?.targets.length ?? 0);
+  // Logical replication: on the given database if it has it, else on a private server of our own.
+  let walDbUrl: string | null = null;
+  let walServer: PrivatePostgres | null = null;
+  let walNote: string | undefined;
+  if (planTargets(plan).some((t) => TARGETS[t].needsWal)) {
+    if ((await walLevel(o.dbUrl)) === "logical") walDbUrl = o.dbUrl;
+    else if (privatePostgresUnavailable() === null) {
+      log("starting a private PostgreSQL with wal_level = logical for the logical-replication targets");
+      walServer = await startPrivatePostgres();
+      walDbUrl = walServer.url;
+      walNote = "The logical-replication targets ran on a private PostgreSQL (wal_level = logical) the bench started, the others on the given database.";
+    } else walNote = `The logical-replication targets could not run: the database's wal_level is not logical and ${privatePostgresUnavailable()}.`;
+  }
+  const urlOf = (target: TargetKey) => (TARGETS[target].needsWal ? walDbUrl : o.dbUrl);
+  const cleanup = async () => {
+    await dropSchemas(o.dbUrl, prefix).catch(() => {});
+    await walServer?.stop();
+    await o.cleanup?.();
+  };
   const onSignal = () => {
-    void dropSchemas(o.dbUrl, prefix).finally(() => process.exit(130));
+    void cleanup().finally(() => process.exit(130));
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
-  const run = async (what: string, target: TargetKey, workload: Workload, extra: { rssSampleMs?: number } = {}) => {
+  const run = async (what: string, target: TargetKey, workload: Workload, extra: { rssSampleMs?: number } = {}): Promise<TargetResult> => {
     seq++;
     log(`[${seq}/≤${total}] ${what} ${target}: ${workload.rate}/s × ${workload.clients} clients, ${workload.intervalMs} ms, ${workload.durationMs / 1000} s`);
+    const dbUrl = urlOf(target);
+    if (dbUrl === null) {
+      const error = "needs wal_level = logical, and no such server could be used";
+      log(`    FAILED: ${error}`);
+      return { target, label: TARGETS[target].label, status: "failed", error, workload, insert: { target_rate: workload.rate, achieved_rate: 0, rows: 0, transactions: 0, duration_s: 0, errors: [] }, latency_ms: null, latency_first_client_ms: null, latency_all_clients_ms: null, delivered_rows_per_s: null, deliveries: null, clients_ready: 0, drain: { seconds: 0, ended: "aborted", settled: false }, correctness: null, server: null, clients_process: null, writer_process: null, db: null, machine_busy_pct: 0 };
+    }
     const r = await runTarget({
-      dbUrl: o.dbUrl,
+      dbUrl,
+      ...(plan.clientsPerProcess ? { clientsPerProcess: plan.clientsPerProcess } : {}),
       schema: `${prefix}${seq}`,
       tmpDir,
       target,
@@ -128,6 +184,18 @@ export async function runBench(plan: Plan, o: BenchOptions): Promise<BenchResult
       search.push(res);
     }
 
+    const idle: IdleResult[] = [];
+    for (const target of plan.idle?.targets ?? []) {
+      const dbUrl = urlOf(target);
+      seq++;
+      log(`[${seq}/≤${total}] idle ${target}: ${plan.idle!.intervalMs} ms, ${plan.idle!.durationMs / 1000} s`);
+      const r: IdleResult = dbUrl
+        ? await runIdle({ dbUrl, schema: `${prefix}${seq}`, tmpDir, target, intervalMs: plan.idle!.intervalMs, durationMs: plan.idle!.durationMs })
+        : { target, intervalMs: plan.idle!.intervalMs, duration_s: 0, queries: 0, queries_per_s: 0, interval_per_s: 1000 / plan.idle!.intervalMs, status: "failed", error: "needs wal_level = logical" };
+      log(`    ${r.status === "ok" ? `${r.queries_per_s} queries/s (one poll per interval: ${r.interval_per_s}/s)` : `FAILED: ${r.error}`}`);
+      idle.push(r);
+    }
+
     let soak: SoakResult | null = null;
     if (plan.soak) {
       const r = await run("soak", plan.soak.target, plan.soak.workload, { rssSampleMs: plan.soak.sampleMs });
@@ -148,17 +216,43 @@ export async function runBench(plan: Plan, o: BenchOptions): Promise<BenchResult
       delete soak.result.rss_samples;
     }
 
+    // Replicas behind HAProxy need haproxy and NATS: without them the scenario is left out, and the notes say why.
+    let scaleOut: ScaleOutResult | null = null;
+    if (plan.scaleOut) {
+      const missing = haproxyUnavailable() ?? (await natsUnavailable(plan.scaleOut.natsUrl));
+      if (missing) notes.push(`The scale-out scenario did not run: ${missing}.`);
+      else scaleOut = await runScaleOut(plan.scaleOut, { dbUrl: o.dbUrl, prefix, tmpDir, log });
+    }
+
     const all = [...scenarios.flatMap((s) => s.results), ...search.flatMap((s) => s.steps.map((x) => x.result)), ...(soak ? [soak.result] : [])];
-    const clientBound = all.filter((r) => (r.clients_process?.cpu_pct ?? 0) > 90);
-    if (clientBound.length) notes.push(`In ${clientBound.length} run(s) the clients process used more than 90 % of a core; there the clients, not the server, may set the pace (see clients_process.cpu_pct).`);
+    const clientBound = all.filter((r) => (r.clients_busiest_cpu_pct ?? r.clients_process?.cpu_pct ?? 0) > 90);
+    if (clientBound.length) notes.push(`In ${clientBound.length} run(s) a clients process used more than 90 % of a core; there the clients, not the server, may set the pace (see clients_busiest_cpu_pct).`);
+    if (walNote) notes.push(walNote);
     const busy = all.filter((r) => r.machine_busy_pct > 95);
     if (busy.length) notes.push(`In ${busy.length} run(s) both cores were over 95 % busy: everything (PostgreSQL, server, clients, writer) shares this machine.`);
     const settings = { max_drain_ms: plan.maxDrainMs, settle_limit_ms: plan.settleLimitMs, stall_ms: plan.stallMs ?? null, quiet_ms: plan.quietMs ?? null };
-    return { version: 1, date: new Date(started).toISOString(), command: o.command, quick: o.quick, git: gitCommit(), machine, notes, settings, scenarios, search, soak, elapsed_s: Math.round((Date.now() - started) / 1000) };
+    const database = { source: o.dbSource ?? "given", wal: walDbUrl === null ? "unavailable" : walDbUrl === o.dbUrl ? "same" : "private" } as const;
+    return {
+      version: 1,
+      date: new Date(started).toISOString(),
+      command: o.command,
+      quick: o.quick,
+      git: gitCommit(),
+      machine,
+      notes,
+      settings,
+      scenarios,
+      search,
+      soak,
+      idle,
+      scale_out: scaleOut,
+      database: walNote ? { ...database, note: walNote } : database,
+      elapsed_s: Math.round((Date.now() - started) / 1000),
+    };
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    await dropSchemas(o.dbUrl, prefix).catch(() => {});
+    await cleanup();
     rmSync(tmpDir, { recursive: true, force: true });
   }
 }

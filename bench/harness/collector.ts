@@ -1,11 +1,13 @@
 /**
- * Records every row every client receives, compactly: per client a bitset of ids (exact loss and
+ * Records every row the clients of one process receive, compactly: per client a bitset of ids (exact loss and
  * duplicate counts), per row the first and last receipt and how many clients had it, and one latency
  * histogram over all deliveries. Commit times arrive from the writer (through the harness); a row seen
- * before its commit record is parked and matched when the run finishes.
+ * before its commit record is parked and matched when the run finishes. The clients of a run are spread
+ * over several processes (run-target.ts); each reports its share, and `mergeReports` makes one report.
  */
 import { Histogram } from "./histogram.ts";
 import type { ClientFigures, CollectorReport, Commits, FromCollector, Judgement, PlantedFault, ToCollector } from "./ipc.ts";
+import { mergeReports, type PartReport } from "./merge-reports.ts";
 import { wallNow } from "./ipc.ts";
 
 function grownF64(a: Float64Array, need: number, fill: number): Float64Array {
@@ -72,6 +74,8 @@ export class Collector {
   constructor(
     clients: number,
     private readonly plant?: PlantedFault,
+    /** The global number of this process's first client (the clients are spread over processes). */
+    private readonly offset = 0,
   ) {
     this.clients = Array.from({ length: clients }, () => new ClientState());
   }
@@ -162,7 +166,8 @@ export class Collector {
     return this.clients.every((s, c) => s.closed || s.received >= rows - (this.plant?.client === c && s.rowsSeen >= this.plant.dropNth ? 1 : 0));
   }
 
-  report(judgement: Judgement): CollectorReport {
+  /** This process's share of the report: its clients judged, and what merging with the others needs (mergeReports). */
+  part(judgement: Judgement): PartReport {
     const { passed, holes } = judgement;
     const maxId = this.commit.length - 1;
     const bytes = (maxId >>> 3) + 1;
@@ -180,25 +185,9 @@ export class Collector {
       const ct = this.commit[this.pendingIds[i]!]!;
       if (!Number.isNaN(ct)) this.hist.add(this.pendingTimes[i]! - ct);
     }
-    const firstH = new Histogram();
-    const allH = new Histogram();
-    const ready = this.clients.filter((s) => s.ready).length;
-    let reachedNone = 0;
-    let reachedNotAll = 0;
-    for (let id = 1; id <= maxId; id++) {
-      const ct = this.commit[id]!;
-      if (Number.isNaN(ct)) continue;
-      if (this.counts[id] === 0) {
-        reachedNone++;
-        reachedNotAll++;
-        continue;
-      }
-      firstH.add(this.first[id]! - ct);
-      if (this.counts[id]! >= ready) allH.add(this.last[id]! - ct);
-      else reachedNotAll++;
-    }
+    this.pending = 0;
     const perClient: ClientFigures[] = [];
-    let undeliveredReady = 0;
+    let undelivered = 0;
     const totals = { lost: 0, duplicated: 0, backlog: 0, extra: 0, lagging: 0, errors: 0, closedClients: 0, clientsWithLoss: 0 };
     for (const [c, s] of this.clients.entries()) {
       let lost = 0;
@@ -219,8 +208,8 @@ export class Collector {
         backlog += POPCOUNT[miss & ~l & 0xff]!;
         for (let k = 0; k < 8 && l && lostSample.length < 5; k++) if (l & (1 << k)) lostSample.push(b * 8 + k);
       }
-      const f: ClientFigures = { client: c, received: s.received, lost, duplicated: s.duplicated, backlog, extra, lagging: s.lagging, errors: s.errors, closed: s.closed, lostSample };
-      if (s.ready) undeliveredReady += lost + backlog;
+      const f: ClientFigures = { client: this.offset + c, received: s.received, lost, duplicated: s.duplicated, backlog, extra, lagging: s.lagging, errors: s.errors, closed: s.closed, lostSample };
+      if (s.ready) undelivered += lost + backlog;
       totals.lost += lost;
       totals.duplicated += s.duplicated;
       totals.backlog += backlog;
@@ -238,18 +227,26 @@ export class Collector {
       for (let b = Math.max(0, from!); b <= to! && b < this.bins.length; b++) inWindow += this.bins[b]!;
     }
     return {
-      clientsReady: ready,
+      clients: this.clients.length,
+      clientsReady: this.clients.filter((s) => s.ready).length,
       deliveries: this.deliveries,
       deliveriesInWindow: inWindow,
       lastDeliveryAt: this.lastDeliveryAt,
-      // Owed deliveries never made rank above all others (clients that never became ready owe nothing).
-      latency: this.hist.summary(undeliveredReady),
-      latencyFirstClient: firstH.summary(reachedNone),
-      latencyAllClients: allH.summary(reachedNotAll),
+      hist: this.hist.state(),
+      undelivered,
+      commit: this.commit.subarray(0, maxId + 1),
+      first: this.first.subarray(0, maxId + 1),
+      last: this.last.subarray(0, maxId + 1),
+      counts: this.counts.subarray(0, maxId + 1),
       totals,
       perClient,
       unrecognisedFrames: this.unrecognised,
     };
+  }
+
+  /** The report of this collector alone. */
+  report(judgement: Judgement): CollectorReport {
+    return mergeReports([this.part(judgement)]);
   }
 
   /** Wires the collector to the harness over IPC; `start` connects the clients and returns how many failed. */
@@ -260,7 +257,7 @@ export class Collector {
     process.on("message", (m: ToCollector) => {
       switch (m.type) {
         case "init": {
-          collector = new Collector(m.clients, m.plant);
+          collector = new Collector(m.clients, m.plant, m.offset ?? 0);
           const c = collector;
           start(m, c).then(
             ({ failed, firstError }) => {
@@ -277,9 +274,10 @@ export class Collector {
           return collector?.writerDone(m.rows, m.startedAt, m.endedAt);
         case "finish": {
           if (ticker) clearInterval(ticker);
-          const report = collector!.report(m.judgement);
-          send({ type: "report", report });
-          void stop().finally(() => process.disconnect());
+          // A report is large (per-row arrays): the channel closes only once it has been sent.
+          process.send!({ type: "report", report: collector!.part(m.judgement) } satisfies FromCollector, undefined, {}, () => {
+            void stop().finally(() => process.disconnect());
+          });
           return;
         }
       }

@@ -41,6 +41,15 @@ export interface LatencySummary {
   undelivered: number;
 }
 
+export interface HistogramState {
+  counts: Float64Array;
+  total: number;
+  sumMs: number;
+  minMs: number;
+  maxMs: number;
+  negative: number;
+}
+
 export class Histogram {
   readonly counts: Float64Array;
   total = 0;
@@ -51,6 +60,21 @@ export class Histogram {
 
   constructor(counts?: Float64Array) {
     this.counts = counts ?? new Float64Array(BUCKETS);
+  }
+
+  /** Everything it holds, to send to another process and merge there. */
+  state(): HistogramState {
+    return { counts: this.counts, total: this.total, sumMs: this.sumMs, minMs: this.minMs, maxMs: this.maxMs, negative: this.negative };
+  }
+
+  /** Adds another histogram's samples (the clients of several processes make one distribution). */
+  merge(o: HistogramState): void {
+    for (let i = 0; i < this.counts.length; i++) this.counts[i]! += o.counts[i]!;
+    this.total += o.total;
+    this.sumMs += o.sumMs;
+    this.minMs = Math.min(this.minMs, o.minMs);
+    this.maxMs = Math.max(this.maxMs, o.maxMs);
+    this.negative += o.negative;
   }
 
   /** Records one latency in milliseconds. */

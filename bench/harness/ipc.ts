@@ -3,6 +3,7 @@
  * typed arrays cross as they are). The writer reports commits; the harness relays them to the collector
  * (the clients process, or the LISTEN process of the NOTIFY floor), which matches them to receipts.
  */
+import type { PartReport } from "./merge-reports.ts";
 import type { LatencySummary } from "./histogram.ts";
 
 /** Wall clock in ms with sub-ms precision; processes on one machine share it. */
@@ -64,11 +65,15 @@ export interface CollectorInit {
   /** WebSocket URL (clients process) or database URL (NOTIFY floor). */
   url: string;
   clients: number;
+  /** The global number of this process's first client: the run's clients are spread over processes. */
+  offset?: number;
   /** Wait for nomnom-live's `subscribed` message before a client counts as ready (else: open). */
   waitFor: "subscribed" | "open";
   plant?: PlantedFault;
-  /** NOTIFY floor: the channel to LISTEN on. */
+  /** NOTIFY floor: the channel to LISTEN on; replication floor: the publication to subscribe to. */
   channel?: string;
+  /** Replication floor: the table whose inserts it subscribes to (schema.table). */
+  table?: string;
 }
 
 /** Which rows the server under test had passed (read from it once it was frozen). */
@@ -124,5 +129,5 @@ export interface CollectorReport {
 export type FromCollector =
   | { type: "ready"; clients: number; failed: number; firstError?: string }
   | { type: "progress"; deliveries: number; complete: boolean; lastDeliveryAt: number | null; /** Since any frame last arrived, measured by the collector itself. */ idleMs: number }
-  | { type: "report"; report: CollectorReport }
+  | { type: "report"; report: PartReport }
   | { type: "fatal"; message: string };

@@ -1,7 +1,8 @@
 /** Our figures as ratios to each baseline and limit of the same scenario. */
 import type { Ratio, TargetKey, TargetResult } from "./results.ts";
 
-const OURS: TargetKey[] = ["nomnom-row", "nomnom-batch"];
+/** nomnom-live in every setting: each is compared with every other target of its scenario. */
+export const OURS: TargetKey[] = ["nomnom-row", "nomnom-batch", "nomnom-row-notify", "nomnom-batch-notify", "nomnom-row-wal", "nomnom-batch-wal"];
 
 function ratio(a: number | null | undefined, b: number | null | undefined): number | null {
   if (a === null || a === undefined || b === null || b === undefined || b <= 0) return null;
@@ -13,10 +14,14 @@ function diff(a: number | null | undefined, b: number | null | undefined): numbe
   return a === null || a === undefined || b === null || b === undefined ? null : Math.round((a - b) * 10) / 10;
 }
 
-/** Server CPU seconds per 1,000 deliveries. */
+/**
+ * Server CPU seconds per 1,000 deliveries, both over the writer's window: the CPU it spent then, for
+ * the deliveries received then (results from before that was recorded count every delivery).
+ */
 export function cpuPerKDelivery(r: TargetResult): number | null {
-  if (r.server?.cpu_s == null || !r.deliveries) return null;
-  return (r.server.cpu_s / r.deliveries) * 1000;
+  const deliveries = r.deliveries_in_window ?? r.deliveries;
+  if (r.server?.cpu_s == null || !deliveries) return null;
+  return (r.server.cpu_s / deliveries) * 1000;
 }
 
 export function ratios(results: TargetResult[]): Ratio[] {

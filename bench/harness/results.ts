@@ -1,8 +1,24 @@
 /** The shape of a bench results file (bench/results/*.json); the renderer reads only this. */
 import type { LatencySummary } from "./histogram.ts";
 import type { ClientFigures } from "./ipc.ts";
+import type { ScaleOutResult } from "./scale-out.ts";
 
-export type TargetKey = "nomnom-row" | "nomnom-batch" | "seed000" | "seed001" | "notify-floor" | "ws-ceiling-row" | "ws-ceiling-batch" | "ws-plain-row";
+export type TargetKey =
+  | "nomnom-row"
+  | "nomnom-batch"
+  | "nomnom-row-notify"
+  | "nomnom-batch-notify"
+  | "nomnom-row-wal"
+  | "nomnom-batch-wal"
+  | "seed000"
+  | "seed001"
+  | "notify-floor"
+  | "wal-floor"
+  | "ws-ceiling-row"
+  | "ws-ceiling-batch"
+  | "ws-cadence-row"
+  | "ws-cadence-batch"
+  | "ws-plain-row";
 
 export interface Workload {
   /** Inserts per second in total (0 = as fast as the writers can). */
@@ -39,6 +55,8 @@ export interface TargetResult {
   /** Row deliveries (all clients) received during the writer's window, per second of it. */
   delivered_rows_per_s: number | null;
   deliveries: number | null;
+  /** Deliveries received during the writer's window: what the server's CPU over that window paid for. */
+  deliveries_in_window?: number | null;
   clients_ready: number;
   /** After the writer: how long deliveries were waited for and why that ended; `settled` = the clients went quiet after the server was frozen, so every missing row is accounted for exactly. */
   drain: { seconds: number; ended: "complete" | "stalled" | "timeout" | "aborted"; settled: boolean };
@@ -56,12 +74,18 @@ export interface TargetResult {
     per_client: ClientFigures[];
   } | null;
   server: ProcessFigures | null;
+  /** The clients processes together (CPU in % of one core, summed); `clients_processes` says how many. */
   clients_process: ProcessFigures | null;
+  clients_processes?: number;
+  /** The busiest clients process's CPU %: near 100 it, not the server, may set the pace. */
+  clients_busiest_cpu_pct?: number | null;
   writer_process: ProcessFigures | null;
   db: { queries: number; queries_per_s: number; connections: number; counted: string } | null;
   /** Whole-machine CPU busy % during the writer's window (2 cores = 100 %). */
   machine_busy_pct: number;
-  /** nomnom-live's own counters at the end (dropped messages, resyncs, skipped keys). */
+  /** nomnom-live's polls per second over the writer's window (its poll-duration count), when it reports them. */
+  server_polls_per_s?: number | null;
+  /** nomnom-live's own counters at the end (dropped messages, resyncs, skipped keys, polls). */
   server_metrics?: Record<string, number>;
   rss_samples?: [number, number][];
 }
@@ -113,6 +137,19 @@ export interface SoakResult {
   rss: { start_mb: number | null; end_mb: number | null; peak_mb: number | null; slope_mb_per_min: number | null; samples: [number, number][]; fitted_after_s: number };
 }
 
+/** A nomnom-live server with clients and no writes: the queries it sends per second while idle. */
+export interface IdleResult {
+  target: TargetKey;
+  intervalMs: number;
+  duration_s: number;
+  queries: number;
+  queries_per_s: number;
+  /** One poll per interval: what it sent before adaptive polling and doorbells. */
+  interval_per_s: number;
+  status: "ok" | "failed";
+  error?: string;
+}
+
 export interface BenchResults {
   version: 1;
   date: string;
@@ -126,5 +163,11 @@ export interface BenchResults {
   scenarios: ScenarioResult[];
   search: SearchResult[];
   soak: SoakResult | null;
+  /** Idle queries per second of each nomnom-live setting (absent in files from before it was measured). */
+  idle?: IdleResult[];
+  /** Replicas behind HAProxy, with and without the cluster bus (scale-out.ts); absent in files from before it was measured. */
+  scale_out?: ScaleOutResult | null;
+  /** Where the runs' PostgreSQL came from: the bench's own private server, or NOMNOM_BENCH_DATABASE_URL (and a private one for logical replication when that one lacks it). */
+  database?: { source: "private" | "given"; wal: "same" | "private" | "unavailable"; note?: string };
   elapsed_s: number;
 }

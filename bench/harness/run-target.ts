@@ -4,10 +4,15 @@
  * client; CPU, queries and machine load are taken over the writer's window. After it the run drains
  * (until every client holds every row, the clients go quiet, or the drain limit), then freezes the
  * server (its queries are held at the proxy, so it reads nothing new), takes its cursor, waits for the
- * clients to go quiet, and has the collector judge every missing row lost or backlog (ipc.ts, Judgement).
+ * clients to go quiet, and has the collectors judge every missing row lost or backlog (ipc.ts, Judgement).
+ *
+ * The clients are spread over several processes (`clientsPerProcess` each): one process holding
+ * hundreds of clients uses more CPU than the server and would set the pace. Each reports its share,
+ * merged into one report (collector.ts, mergeReports).
  */
 import postgres from "postgres";
-import type { CollectorInit, FromCollector, FromWriter, Judgement, Passed, PlantedFault, ToCollector, ToWriter, WriterDone } from "./ipc.ts";
+import { Clients, spread } from "./clients-processes.ts";
+import type { FromWriter, Judgement, Passed, PlantedFault, ToWriter, WriterDone } from "./ipc.ts";
 import { wallNow } from "./ipc.ts";
 import { startQueryCounter, type QueryCounter } from "./pg-proxy.ts";
 import { busyPercent, cpuSeconds, machineTicks, memoryMb } from "./proc.ts";
@@ -37,7 +42,21 @@ export interface RunOptions {
   settleLimitMs?: number;
   /** Record the server's RSS every this many ms into `rss_samples` (the soak). */
   rssSampleMs?: number;
+  /** WebSocket clients per clients process (default 250). */
+  clientsPerProcess?: number;
   log?: (line: string) => void;
+}
+
+function sumPolls(m: Record<string, number> | undefined): number | null {
+  if (!m) return null;
+  let n = 0;
+  let seen = false;
+  for (const [k, v] of Object.entries(m)) {
+    if (!k.startsWith("nomnom_poll_duration_seconds_count")) continue;
+    n += v;
+    seen = true;
+  }
+  return seen ? n : null;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -67,14 +86,13 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
   const def = TARGETS[o.target];
   const log = o.log ?? (() => {});
   const w = o.workload;
-  const clients = o.target === "notify-floor" ? 1 : w.clients;
   const rssLimit = o.rssLimitMb ?? 6144;
   const maxDrainMs = o.maxDrainMs ?? 20_000;
   const settleLimitMs = o.settleLimitMs ?? 30_000;
   const admin = postgres(o.dbUrl, { max: 2, onnotice: () => {} });
   let proxy: QueryCounter | null = null;
   let started: Started | null = null;
-  let collector: Child<ToCollector, FromCollector> | null = null;
+  let clients: Clients | null = null;
   let writer: Child<ToWriter, FromWriter> | null = null;
   const base: TargetResult = {
     target: o.target,
@@ -87,6 +105,7 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
     latency_all_clients_ms: null,
     delivered_rows_per_s: null,
     deliveries: null,
+    deliveries_in_window: null,
     clients_ready: 0,
     drain: { seconds: 0, ended: "aborted", settled: false },
     correctness: null,
@@ -109,30 +128,29 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
     started = await def.start(ctx);
     const serverPid = started.server?.pid ?? null;
 
-    // Clients (or the LISTEN client), all ready before the first insert; the writer connects meanwhile.
-    collector = forkChild<ToCollector, FromCollector>(started.collector.module);
-    const init: CollectorInit = { type: "init", url: started.collector.url, clients, waitFor: started.collector.waitFor, ...(o.plant ? { plant: o.plant } : {}), ...(started.collector.channel ? { channel: started.collector.channel } : {}) };
-    collector.send(init);
+    // Clients (or the LISTEN / replication client), all ready before the first insert; the writer connects meanwhile.
+    const sizes = started.collector.single ? [1] : spread(w.clients, o.clientsPerProcess);
+    const c = (clients = new Clients(started.collector.module, sizes));
+    const init = {
+      type: "init" as const,
+      url: started.collector.url,
+      waitFor: started.collector.waitFor,
+      ...(started.collector.channel ? { channel: started.collector.channel } : {}),
+      ...(started.collector.table ? { table: started.collector.table } : {}),
+    };
     writer = forkChild<ToWriter, FromWriter>("./writer.ts");
     writer.send({ type: "init", dbUrl: ctx.directDbUrl, table: `${o.schema}.${TABLE}`, rate: w.rate, durationMs: w.durationMs, connections: w.writers, tickMs: w.tickMs, maxRowsPerTx: w.maxRowsPerTx, ...(started.push ? { push: started.push } : {}) });
-    const [ready] = await Promise.all([
-      collector.next("ready", (m): m is Extract<FromCollector, { type: "ready" }> => m.type === "ready", 180_000),
-      writer.next("initialised", (m): m is { type: "initialised" } => m.type === "initialised", 30_000),
-    ]);
+    const [ready] = await Promise.all([c.init(init, o.plant), writer.next("initialised", (m): m is { type: "initialised" } => m.type === "initialised", 30_000)]);
     base.clients_ready = ready.clients;
-    if (ready.failed > 0) log(`  ${ready.failed} of ${clients} clients failed to connect (${ready.firstError})`);
+    if (ready.failed > 0) log(`  ${ready.failed} of ${sizes.reduce((a, b) => a + b, 0)} clients failed to connect (${ready.firstError})`);
 
-    // Progress and commits flow from here on.
-    let progress = { deliveries: 0, complete: false, lastDeliveryAt: null as number | null, idleMs: 0 };
-    collector.on((m) => {
-      if (m.type === "progress") progress = m;
-    });
-    const c = collector;
+    // Commits flow from here on, to every clients process.
     writer.on((m) => {
       if (m.type === "commits") c.send(m);
     });
 
-    const cpu0 = { server: serverPid && cpuSeconds(serverPid), clients: cpuSeconds(collector.pid), writer: cpuSeconds(writer.pid) };
+    const metrics0 = started.metrics ? await started.metrics().catch(() => undefined) : undefined;
+    const cpu0 = { server: serverPid && cpuSeconds(serverPid), clients: c.cpu(), writer: cpuSeconds(writer.pid) };
     const rss0 = serverPid ? memoryMb(serverPid)?.rss ?? null : null;
     const q0 = proxy?.queries ?? 0;
     const m0 = machineTicks();
@@ -150,8 +168,8 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
     const wr = writer;
     const watchdog = setInterval(() => {
       const sm = serverPid ? memoryMb(serverPid) : null;
-      const cm = memoryMb(c.pid);
-      if (!aborted && ((sm && sm.rss > rssLimit) || (cm && cm.rss > rssLimit))) {
+      const cm = c.rss();
+      if (!aborted && ((sm && sm.rss > rssLimit) || cm > rssLimit)) {
         aborted = `${sm && sm.rss > rssLimit ? "server" : "clients process"} passed ${rssLimit} MB resident`;
         log(`  aborting: ${aborted}`);
         wr.send({ type: "stop" });
@@ -161,10 +179,11 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
     wr.send({ type: "start" });
     const done: WriterDone = await wr.next("writer done", (m): m is WriterDone => m.type === "done", w.durationMs + 120_000);
     const t1 = wallNow();
-    const cpu1 = { server: serverPid && cpuSeconds(serverPid), clients: cpuSeconds(c.pid), writer: cpuSeconds(wr.pid) };
+    const cpu1 = { server: serverPid && cpuSeconds(serverPid), clients: c.cpu(), writer: cpuSeconds(wr.pid) };
     const rss1 = serverPid ? memoryMb(serverPid)?.rss ?? null : null;
     const q1 = proxy?.queries ?? 0;
     const m1 = machineTicks();
+    const metrics1 = started.metrics ? await started.metrics().catch(() => undefined) : undefined;
     c.send({ type: "writer-done", rows: done.rows, maxId: done.maxId, startedAt: done.startedAt, endedAt: done.endedAt });
 
     // Drain: until every client holds every row, the clients have been quiet for a while, or the limit.
@@ -177,11 +196,11 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
         ended = "aborted";
         break;
       }
-      if (progress.complete) {
+      if (c.state.complete) {
         ended = "complete";
         break;
       }
-      if (progress.idleMs >= stallMs) {
+      if (c.state.idleMs >= stallMs) {
         ended = "stalled";
         break;
       }
@@ -194,7 +213,7 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
       sampleRss();
     }
     const hwm = serverPid ? memoryMb(serverPid)?.hwm ?? null : null;
-    const clientsHwm = memoryMb(c.pid)?.hwm ?? null;
+    const clientsHwm = c.hwm();
     const serverMetrics = started.metrics ? await started.metrics().catch(() => undefined) : undefined;
 
     // Settle: stop the server reading anything new (its queries are held at the proxy), take its cursor
@@ -217,22 +236,25 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
     // Quiet clients alone do not prove the server is done: one stuck in a long synchronous broadcast, or
     // one still working through a queue, sends nothing for a while. So the server must be idle too.
     const settleStart = wallNow();
-    let settled = progress.complete;
+    let settled = c.state.complete;
     let cpuBefore = serverPid ? cpuSeconds(serverPid) : null;
     while (!settled && wallNow() - settleStart < settleLimitMs) {
       await sleep(250);
       const cpuNow = serverPid ? cpuSeconds(serverPid) : null;
       const serverIdle = cpuBefore === null || cpuNow === null || cpuNow - cpuBefore <= SERVER_IDLE_CPU_S;
       cpuBefore = cpuNow;
-      settled = progress.complete || (progress.idleMs >= quietMs && serverIdle);
+      settled = c.state.complete || (c.state.idleMs >= quietMs && serverIdle);
     }
     if (!settled) log(`  clients or server still busy ${settleLimitMs / 1000} s after the server was frozen; only holes count as lost`);
     const judgement: Judgement = { holes: def.inOrder, passed: settled && !def.catchesUp ? passed : { kind: "none" } };
-    c.send({ type: "finish", judgement });
-    const { report } = await c.next("report", (m): m is Extract<FromCollector, { type: "report" }> => m.type === "report", 120_000);
+    const report = await c.finish(judgement);
 
     const windowS = (t1 - t0) / 1000;
     const writeS = (done.endedAt - done.startedAt) / 1000;
+    const clientsCpu = cpu0.clients.map((x, i) => (x === null || cpu1.clients[i] === null ? null : cpu1.clients[i]! - x));
+    const clientsCpuS = clientsCpu.some((x) => x === null) ? null : clientsCpu.reduce<number>((a, x) => a + x!, 0);
+    const polls0 = sumPolls(metrics0);
+    const polls1 = sumPolls(metrics1);
     return {
       ...base,
       status: aborted ? "aborted" : "ok",
@@ -243,6 +265,7 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
       latency_all_clients_ms: report.latencyAllClients,
       delivered_rows_per_s: Math.round(report.deliveriesInWindow / writeS),
       deliveries: report.deliveries,
+      deliveries_in_window: report.deliveriesInWindow,
       clients_ready: report.clientsReady,
       drain: { seconds: Math.round(drainS * 10) / 10, ended, settled },
       correctness: {
@@ -258,10 +281,13 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
         per_client: report.perClient,
       },
       server: processFigures(serverPid, cpu0.server, cpu1.server, windowS, rss0, rss1, hwm),
-      clients_process: processFigures(c.pid, cpu0.clients, cpu1.clients, windowS, null, null, clientsHwm),
+      clients_process: processFigures(c.children[0]!.pid, 0, clientsCpuS, windowS, null, null, clientsHwm),
+      clients_processes: c.children.length,
+      clients_busiest_cpu_pct: clientsCpu.some((x) => x === null) || windowS <= 0 ? null : Math.round((Math.max(...clientsCpu.map((x) => x!)) / windowS) * 1000) / 10,
       writer_process: processFigures(wr.pid, cpu0.writer, cpu1.writer, windowS, null, null, null),
       db: proxy ? { queries: q1 - q0, queries_per_s: Math.round(((q1 - q0) / windowS) * 10) / 10, connections: proxy.connections, counted: QUERIES_COUNTED } : null,
       machine_busy_pct: busyPercent(m0, m1),
+      ...(polls0 !== null && polls1 !== null && windowS > 0 ? { server_polls_per_s: Math.round(((polls1 - polls0) / windowS) * 10) / 10 } : {}),
       ...(serverMetrics ? { server_metrics: serverMetrics } : {}),
       ...(o.rssSampleMs ? { rss_samples: samples } : {}),
     };
@@ -271,8 +297,8 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
     // The proxy first: a server waiting on its frozen queries then sees them fail and stops at once.
     await proxy?.close();
     // Everything is measured by now; a server that does not stop at once is not waited for.
-    await Promise.allSettled([writer?.stop(), collector?.stop(), started?.server?.stop(300)]);
-    await admin.unsafe(`DROP SCHEMA IF EXISTS ${o.schema} CASCADE`).catch((e: unknown) => log(`  could not drop schema ${o.schema}: ${(e as Error).message}`));
+    await Promise.allSettled([writer?.stop(), clients?.stop(), started?.server?.stop(300)]);
+    await admin.unsafe(`DROP SCHEMA IF EXISTS ${o.schema} CASCADE; ${def.teardownSql?.(o.schema) ?? ""}`).catch((e: unknown) => log(`  could not drop schema ${o.schema}: ${(e as Error).message}`));
     await admin.end({ timeout: 2 });
   }
 }

@@ -9,7 +9,8 @@ interface Definition {
 }
 
 const registry = new Map<string, unknown>();
-let pending: Definition | null = null;
+/** Anonymous definitions by the script that made them, so modules can load side by side. */
+const definitions = new WeakMap<Element, Definition>();
 
 export function register(name: string, value: unknown): void {
   registry.set(name, value);
@@ -26,7 +27,9 @@ function define(nameOrDeps: string | string[] | Factory, depsOrFactory?: string[
     registry.set(nameOrDeps, instantiate({ deps, factory }, nameOrDeps));
     return;
   }
-  pending = Array.isArray(nameOrDeps) ? { deps: nameOrDeps, factory: depsOrFactory } : { deps: [], factory: nameOrDeps };
+  const script = document.currentScript;
+  if (!script) throw new Error("an anonymous define() outside a module script loaded by the host");
+  definitions.set(script, Array.isArray(nameOrDeps) ? { deps: nameOrDeps, factory: depsOrFactory } : { deps: [], factory: nameOrDeps });
 }
 (define as unknown as { amd: object }).amd = {};
 
@@ -51,8 +54,7 @@ export function load(url: string): Promise<unknown> {
     script.src = url;
     script.async = false;
     script.onload = () => {
-      const def = pending;
-      pending = null;
+      const def = definitions.get(script);
       script.remove();
       if (!def) return reject(new Error(`${url} did not define an AMD module`));
       try {

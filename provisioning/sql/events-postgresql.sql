@@ -25,6 +25,7 @@ BEGIN
   VALUES ('Order', lower(TG_OP), r."id",
           (SELECT json_object_agg(f.key, CASE json_typeof(f.value) WHEN 'number' THEN to_json(f.value #>> '{}') ELSE f.value END)
              FROM json_each(row_to_json(r)) f));
+  PERFORM pg_notify('nomnom_live', 'Order');
   RETURN NULL;
 END
 $nomnom$;
@@ -40,6 +41,7 @@ BEGIN
   VALUES ('OrderLineItem', lower(TG_OP), r."id",
           (SELECT json_object_agg(f.key, CASE json_typeof(f.value) WHEN 'number' THEN to_json(f.value #>> '{}') ELSE f.value END)
              FROM json_each(row_to_json(r)) f));
+  PERFORM pg_notify('nomnom_live', 'OrderLineItem');
   RETURN NULL;
 END
 $nomnom$;

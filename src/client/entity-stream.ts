@@ -5,6 +5,9 @@
  *
  * The rows are the entity's current state: an insert appends a row, an update (events mode) replaces
  * the row with the same key where it is, a delete removes it. In table mode every change is an insert.
+ *
+ * A `late` change (a row the backend passed at its gap timeout, committed since) is below the position:
+ * it is applied in key order, once, and the position stays.
  */
 import type { ChangeMessage, ChangeType, Row, RowId } from "../../contract/index.ts";
 import { idAfter, normaliseId } from "../../contract/index.ts";
@@ -25,6 +28,8 @@ export interface StoredChange extends StoredRow {
    * its rows apply together (the first one moving the cursor does not make the rest look old).
    */
   state?: true;
+  /** Below the stream position (committed after the backend passed its key): applied without moving it. */
+  late?: true;
 }
 
 export interface StreamListener {
@@ -44,6 +49,23 @@ function sameKey(a: RowId, b: RowId): boolean {
   return String(normaliseId(a)) === String(normaliseId(b));
 }
 
+/** Applies a late change in position order; false when it changes nothing (its insert is already held). */
+function applyLate(rows: StoredRow[], c: StoredChange, keyColumn: string): boolean {
+  const at = rows.findIndex((r) => r.data[keyColumn] !== undefined && r.data[keyColumn] !== null && sameKey(r.data[keyColumn] as RowId, c.key));
+  if (c.type === "delete") {
+    if (at >= 0) rows.splice(at, 1);
+    return at >= 0;
+  }
+  if (at >= 0) {
+    if (c.type === "insert") return false;
+    rows[at] = { id: c.id, data: c.data };
+    return true;
+  }
+  const next = rows.findIndex((r) => idAfter(r.id, c.id));
+  rows.splice(next < 0 ? rows.length : next, 0, { id: c.id, data: c.data });
+  return true;
+}
+
 /**
  * Applies changes, ascending, past `cursor` to `rows` (kept to `capacity`, oldest dropped first).
  * Returns the new cursor and the changes applied, so history frames and live streams agree.
@@ -53,6 +75,10 @@ export function applyToRows(rows: StoredRow[], changes: StoredChange[], cursor: 
   /** The position of the snapshot whose rows are being applied, while they are. */
   let stateAt: RowId | null = null;
   for (const c of changes) {
+    if (c.late) {
+      if (applyLate(rows, c, keyColumn)) applied.push(c);
+      continue;
+    }
     const sameSnapshot = c.state === true && stateAt !== null && sameKey(c.id, stateAt);
     if (!sameSnapshot && !idAfter(c.id, cursor)) continue;
     stateAt = c.state ? c.id : null;
@@ -76,7 +102,7 @@ export function applyToRows(rows: StoredRow[], changes: StoredChange[], cursor: 
 export function storedChange(c: ChangeMessage, keyColumn: string): StoredChange {
   const id = normaliseId(c.id);
   const key = c.key !== undefined ? normaliseId(c.key) : ((c.data[keyColumn] as RowId | undefined) ?? id);
-  return { type: c.event_type ?? c.type, id, key, data: c.data };
+  return { type: c.event_type ?? c.type, id, key, data: c.data, ...(c.late ? { late: true as const } : {}) };
 }
 
 export class EntityStream {

@@ -1,10 +1,11 @@
 /** The query: which entity, what to get (live rows, stats, insert rate, history), which columns, how many rows. */
 import { useEffect, useMemo, useState } from "react";
-import type { QueryEditorProps, SelectableValue } from "@grafana/data";
-import { Combobox, InlineField, Input, MultiCombobox, RadioButtonGroup, Stack, type ComboboxOption } from "@grafana/ui";
+import { isIconName, type QueryEditorProps, type SelectableValue } from "@grafana/data";
+import { InlineField, Input, RadioButtonGroup, Stack } from "@grafana/ui";
 import { QUERY_TYPES as QUERY_TYPE_ORDER, type EntityInfo } from "../../contract/index.ts";
 import { DEFAULT_QUERY_TYPE, type NomnomOptions, type NomnomQuery, type QueryType } from "../shared/types.ts";
 import type { NomnomDataSource } from "./datasource.ts";
+import { EntityPicker, FieldsPicker, type PickerOption } from "./pickers.tsx";
 
 export type QueryEditorPropsT = QueryEditorProps<NomnomDataSource, NomnomQuery, NomnomOptions>;
 
@@ -36,11 +37,11 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: QueryEd
 
   const queryType = query.queryType ?? DEFAULT_QUERY_TYPE;
   const entity = entities?.find((e) => e.name === query.entity);
-  const entityOptions: Array<ComboboxOption<string>> = useMemo(
-    () => [{ label: "All entities", value: ALL }, ...(entities ?? []).map((e) => ({ label: `${e.icon} ${e.name}`, value: e.name, description: e.table }))],
+  const entityOptions: PickerOption[] = useMemo(
+    () => [{ label: "All entities", value: ALL }, ...(entities ?? []).map((e) => ({ label: isIconName(e.icon) ? e.name : `${e.icon} ${e.name}`, value: e.name, description: e.table }))],
     [entities],
   );
-  const fieldOptions: Array<ComboboxOption<string>> = (entity?.fields ?? []).map((f) => ({ label: f.name, value: f.name, description: f.type }));
+  const fieldOptions: PickerOption[] = (entity?.fields ?? []).map((f) => ({ label: f.name, value: f.name, description: f.type }));
   const update = (patch: Partial<NomnomQuery>) => {
     onChange({ ...query, ...patch });
     onRunQuery();
@@ -50,14 +51,11 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: QueryEd
     <Stack direction="column" gap={1}>
       <Stack wrap="wrap" gap={1}>
         <InlineField label="Entity" labelWidth={10} error={loadError} invalid={Boolean(loadError)} tooltip="Template variables are allowed ($entity)">
-          <Combobox
-            id="nomnom-entity"
-            width={28}
+          <EntityPicker
             options={entityOptions}
             value={query.entity ?? ALL}
-            createCustomValue
             loading={entities === null && !loadError}
-            onChange={(o) => update({ entity: o.value === ALL ? undefined : o.value, fields: undefined })}
+            onChange={(value) => update({ entity: value === ALL ? undefined : value, fields: undefined })}
           />
         </InlineField>
         <InlineField label="Query" labelWidth={10}>
@@ -67,13 +65,11 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: QueryEd
       {(queryType === "live" || queryType === "history") && (
         <Stack wrap="wrap" gap={1}>
           <InlineField label="Fields" labelWidth={10} tooltip="Columns to return; none selected = every column" disabled={!entity}>
-            <MultiCombobox<string>
-              width="auto"
-              minWidth={28}
+            <FieldsPicker
               options={fieldOptions}
               value={query.fields ?? []}
               placeholder={entity ? "every column" : "pick an entity first"}
-              onChange={(opts) => update({ fields: opts.map((o) => o.value) })}
+              onChange={(fields) => update({ fields })}
             />
           </InlineField>
           <InlineField label="Rows" labelWidth={10} tooltip={queryType === "live" ? "Rows kept, up to the entity's max_records" : "Newest rows of the range to fetch (default 5000)"}>

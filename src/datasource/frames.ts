@@ -1,8 +1,8 @@
 /**
  * Rows and statistics as Grafana data frames with typed fields, so Grafana's own Table, Stat and
  * Time series panels work with them. 64-bit integers and decimals arrive as strings (contract):
- * integer/float/decimal columns become number fields; the key stays an exact string field only when
- * a value does not fit in a double.
+ * integer/float/decimal columns become number fields; an integer column (the key or any other) stays an
+ * exact string field only when a value does not fit in a double, which would silently change it.
  */
 import { createDataFrame, FieldType, type DataFrame, type FieldConfig, type QueryResultMetaNotice } from "@grafana/data";
 import type { EntityInfo, EntityStats, EntityStatsMap, FieldInfo, JsonValue } from "../../contract/index.ts";
@@ -38,7 +38,7 @@ export function convertColumn(field: FieldInfo, isKey: boolean, values: Array<Js
     case "integer":
     case "float":
     case "decimal":
-      if (isKey && !values.every(fitsDouble)) return { type: FieldType.string, values: values.map((v) => (v === null || v === undefined ? null : String(v))) };
+      if ((isKey || field.type === "integer") && !values.every(fitsDouble)) return { type: FieldType.string, values: values.map((v) => (v === null || v === undefined ? null : String(v))) };
       return { type: FieldType.number, values: values.map(toNumber) };
     case "datetime":
     case "date":
@@ -71,7 +71,8 @@ export function selectedFields(info: EntityInfo, wanted?: string[]): FieldInfo[]
   return picked.length > 0 ? picked : info.fields;
 }
 
-export function entityMeta(info: EntityInfo): NonNullable<NomnomFrameMeta["entity"]> {
+/** The entity as the panel needs it; `position` is its place in `GET /api/entities`. */
+export function entityMeta(info: EntityInfo, position?: number): NonNullable<NomnomFrameMeta["entity"]> {
   return {
     name: info.name,
     color: info.color,
@@ -80,6 +81,8 @@ export function entityMeta(info: EntityInfo): NonNullable<NomnomFrameMeta["entit
     timestamp: info.timestamp,
     max_records: info.max_records,
     display: info.fields.filter((f) => f.display).map((f) => f.name),
+    ...(info.alerts ? { alerts: info.alerts } : {}),
+    ...(position !== undefined ? { position } : {}),
   };
 }
 

@@ -6,6 +6,7 @@
 import type { TestDataSourceResponse } from "@grafana/data";
 import { API_PREFIX, REST, type EntityInfo } from "../../contract/index.ts";
 import { ApiError } from "../client/api.ts";
+import { pageOrigin } from "../client/page-url.ts";
 import { socketUrl } from "../client/socket-url.ts";
 import { explain } from "./messages.ts";
 import type { QueryContext } from "./queries/context.ts";
@@ -60,7 +61,7 @@ export async function healthCheck(ctx: HealthContext): Promise<TestDataSourceRes
     // The ticket is a REST call through Grafana: its failure is not the browser's WebSocket.
     if (e instanceof ApiError) return { status: "error", message: `The backend at ${url} answered ${HEALTH} but refused a WebSocket ticket: ${explain(e, url)}` };
     const wsUrl = socketUrl(ctx.browserUrl, {});
-    const origin = typeof window !== "undefined" ? window.location.origin : "this Grafana";
+    const origin = pageOrigin() ?? "this Grafana";
     return {
       status: "error",
       message: `The REST API works, but this browser cannot open the WebSocket at ${wsUrl} (${e instanceof Error ? e.message : String(e)}). Set "Browser URL" to the backend's address as browsers reach it, and add ${origin} to the backend's server.cors_origins.`,

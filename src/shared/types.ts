@@ -41,10 +41,33 @@ export interface ConnectionState {
   since: number;
 }
 
+/** One point of an entity's insert trend: the inserts in the minute up to `time` (ms since the epoch). */
+export interface TrendPoint {
+  time: number;
+  perMinute: number;
+}
+
+/**
+ * The application database as the backend reports it: `/api/health` (degraded, unreachable) and the
+ * stream's `database_unavailable` errors. Apart from the connection to the backend, which can be fine
+ * while the database is not.
+ */
+export interface DatabaseState {
+  status: "ok" | "unavailable" | "degraded";
+  /** What the backend said, for the panel's banner. */
+  message?: string;
+  /** Date.now() of the last change. */
+  since: number;
+}
+
 /** What the datasource puts in `frame.meta.custom.nomnom` for the panel (and anyone reading frames). */
 export interface NomnomFrameMeta {
   kind: "live" | "history" | "stats" | "rate";
-  entity?: Pick<EntityInfo, "name" | "color" | "icon" | "key" | "timestamp" | "max_records"> & { display: string[] };
+  entity?: Pick<EntityInfo, "name" | "color" | "icon" | "key" | "timestamp" | "max_records" | "alerts"> & {
+    display: string[];
+    /** Its place in the backend's configuration (the order of `GET /api/entities`), which the panel keeps. */
+    position?: number;
+  };
   /** Rows frames: the entity's statistics, as the backend sent them (the total counting the rows shown). */
   stats?: EntityStats | null;
   /**
@@ -52,6 +75,10 @@ export interface NomnomFrameMeta {
    * whole (the frame's fields are shaped for Grafana's own panels and leave out whether a total is estimated).
    */
   statsByEntity?: EntityStatsMap;
+  /** Rows frames: inserts per minute over the last minutes, oldest first, from the statistics seen so far. */
+  trend?: TrendPoint[];
+  /** The database behind the backend, when the datasource knows it (live rows). */
+  database?: DatabaseState;
   connection: ConnectionState;
   /**
    * Changes this entity's stream has applied since it started; it only grows, except that a new stream

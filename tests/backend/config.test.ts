@@ -31,7 +31,7 @@ describe("configuration", () => {
   });
 
   it("substitutes ${ENV}, drops settings whose variable is unset, and lets PORT override", async () => {
-    const text = "database:\n  url: ${DATABASE_URL}\nserver:\n  cors_origins: [\"${GRAFANA:-http://localhost:3000}\"]\n";
+    const text = "database:\n  url: ${DATABASE_URL:-}\nserver:\n  cors_origins: [\"${GRAFANA:-http://localhost:3000}\"]\n";
     const set = await parseConfig(text, "x.yaml", { DATABASE_URL: "postgres://u@h/db", PORT: "9999" });
     assert.equal(set.database.url, "postgres://u@h/db");
     assert.equal(set.server.port, 9999);

@@ -29,7 +29,7 @@ const ENTITIES = `entities:
 /** Rows of a catalogue query, through the test database's own driver. */
 async function rows(db: TestDatabase, sql: string): Promise<Record<string, unknown>[]> {
   if (db.kind === "pglite") return (await (db.dialect as PgliteDialect).db.query<Record<string, unknown>>(sql)).rows;
-  if (db.kind === "postgres") return (await (db.dialect as PostgresDialect).sql.unsafe(sql)) as unknown as Record<string, unknown>[];
+  if (db.kind === "postgres") return await (db.dialect as PostgresDialect).sql.unsafe(sql);
   const [r] = await (db.dialect as MysqlDialect).pool.query(sql);
   return r as Record<string, unknown>[];
 }

@@ -27,6 +27,7 @@ describe("npm start", () => {
     assert.equal(health.status, "ok");
     assert.equal(health.database.dialect, "pglite");
     assert.deepEqual(Object.keys(health.entities).sort(), ["Order", "OrderLineItem"]);
+    assert.equal(health.wake?.active, "notify", "the demo's tables ring the doorbell on commit");
   });
 
   it("streams live demo rows of both entities over /ws within seconds of starting", async () => {

@@ -10,6 +10,7 @@ import { Metrics } from "../../backend/metrics.ts";
 import type { ClientSocket } from "../../backend/stream/client-socket.ts";
 import type { Change } from "../../backend/stream/feed.ts";
 import { shareChanges, type SharedFrame } from "../../backend/stream/frames.ts";
+import { ReplayBudget } from "../../backend/stream/replay-budget.ts";
 import { Session, type SessionHost } from "../../backend/stream/session.ts";
 import type { ReplayFeed } from "../../backend/stream/subscription.ts";
 
@@ -146,6 +147,8 @@ export class FakeHost implements SessionHost {
   clientBufferBytes = 1 << 20;
   readonly limits = { lagTimeoutMs: 5000, messageBytes: 4096, messagesPerSecond: 10, messagesBurst: 20 };
   readonly metrics = new Metrics();
+  /** Pages of 1,000 rows, and roomy enough that no test here waits for a turn (replay-budget.test.ts tests the budget itself). */
+  readonly replays = new ReplayBudget({ concurrentReads: 8, pageRows: 1000, busyMsPerSecond: 1000, bytesPerSecond: 1 << 30 });
   readonly removed: Session[] = [];
 
   constructor(...feeds: MemoryFeed[]) {

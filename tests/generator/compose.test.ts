@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { ROOT } from "../helpers/process.ts";
+import { copyOf, dockerIgnored, dockerignorePatterns, dockerStages, type Stage } from "./dockerfile.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed YAML and JSON, checked field by field
 type Json = Record<string, any>;
@@ -85,7 +86,11 @@ describe("docker-compose.yaml", () => {
     const config = command[command.indexOf("--config") + 1]!;
     assert.ok(existsSync(join(ROOT, config)), `the backend's --config ${config} exists`);
     assert.match(dockerfile, new RegExp(`^COPY ${config.split("/")[0]} `, "m"), "the image contains the configuration");
-    for (const dir of ["bin", "backend", "contract"]) assert.match(dockerfile, new RegExp(`^COPY ${dir} `, "m"), `the image contains ${dir}/`);
+    // The image contains the launcher, and the backend and contract compiled (lib/backend/, lib/contract/: see below).
+    assert.match(dockerfile, /^COPY bin /m, "the image contains bin/");
+    const build = JSON.parse(readFileSync(join(ROOT, "tsconfig.build.json"), "utf8").replace(/^\s*\/\/.*$/gm, "")) as Json;
+    for (const dir of ["backend", "contract"]) assert.ok(build.include.includes(dir), `npm run build:backend compiles ${dir}/ into the image's lib/`);
+    assert.match(dockerfile, /^COPY --from=build \/app\/lib \.\/lib$/m, "the image contains lib/");
     assert.deepEqual(ports(backend), [{ host: 8080, container: Number(env(backend).PORT) }]);
   });
 
@@ -158,5 +163,72 @@ describe("docker-compose.yaml", () => {
     const promPort = ports(prometheus)[0]!.container;
     assert.equal(byType.get("prometheus")!.url, `http://prometheus:${promPort}`, "Grafana's server reaches the prometheus service");
     assert.ok(prometheus.image.startsWith("prom/prometheus:v"), "a pinned Prometheus image");
+  });
+});
+
+describe("the Docker image (Dockerfile, .dockerignore)", () => {
+  const stages = dockerStages(readFileSync(join(ROOT, "Dockerfile"), "utf8"));
+  const image = stages.at(-1)!;
+  const build = stages.find((st) => st.name === "build");
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string>; scripts: Record<string, string> };
+  const runs = (stage: Stage) => stage.instructions.filter((i) => i.keyword === "RUN").map((i) => i.args).join(" && ");
+  const copies = (stage: Stage) => stage.instructions.filter((i) => i.keyword === "COPY").map((i) => copyOf(i.args));
+  const fromBuild = (path: string) => copies(image).some((c) => c.from === "build" && c.sources.includes(`/app/${path}`) && c.dest === `./${path}`);
+
+  it("is built in a build stage that installs every dependency and builds the plugin, the preview page and the compiled backend", () => {
+    assert.ok(build, "a stage named build");
+    assert.match(runs(build), /npm ci(?! --omit=dev)/, "the build stage has the build tools (devDependencies)");
+    assert.match(runs(build), /npm run build(?!:)/, "npm run build: the plugin (dist/) and the preview page (preview/dist/)");
+    assert.match(pkg.scripts.build!, /webpack\.config\.ts/);
+    assert.match(readFileSync(join(ROOT, "webpack.config.ts"), "utf8"), /\[pluginConfig\(env\), previewConfig\(env\)\]/, "npm run build builds both");
+    assert.match(runs(build), /npm run build:backend/);
+    assert.match(pkg.scripts["build:backend"]!, /^tsc -p tsconfig\.build\.json$/);
+  });
+
+  it("carries the built plugin and the preview page where the backend serves them from, so :8080 shows the live preview", () => {
+    assert.ok(fromBuild("dist"), "COPY --from=build /app/dist ./dist");
+    assert.ok(fromBuild("preview/dist"), "COPY --from=build /app/preview/dist ./preview/dist");
+    assert.ok(fromBuild("node_modules/@grafana/ui/dist/public/img/icons"), "the icons the preview serves");
+    const preview = readFileSync(join(ROOT, "backend/http/preview.ts"), "utf8");
+    assert.match(preview, /PACKAGE_ROOT/, "the preview finds dist/ and preview/dist/ under the package root (/app), compiled or not");
+    assert.match(preview, /join\(ROOT, "dist"\)/);
+    assert.match(preview, /join\(ROOT, "preview", "dist"\)/);
+    assert.match(preview, /"node_modules", "@grafana", "ui", "dist", "public", "img", "icons"/);
+  });
+
+  it("runs the compiled JavaScript with runtime dependencies only: no TypeScript sources, no TypeScript loader", () => {
+    assert.match(runs(image), /npm ci --omit=dev/);
+    assert.ok(!("tsx" in pkg.dependencies) && !("typescript" in pkg.dependencies), "no TypeScript loader among the runtime dependencies");
+    assert.ok(fromBuild("lib"), "COPY --from=build /app/lib ./lib");
+    for (const c of copies(image).filter((c) => !c.from)) {
+      for (const src of c.sources) assert.ok(!["backend", "contract", "src", "."].includes(src), `the image copies no TypeScript sources (${src})`);
+    }
+    const entry = image.instructions.filter((i) => i.keyword === "ENTRYPOINT" || i.keyword === "CMD").map((i) => JSON.parse(i.args) as string[]);
+    assert.deepEqual(entry[0], ["node", "bin/nomnom-live.js"]);
+    assert.ok(!entry.flat().some((a) => /tsx|--import|--loader|\.ts$/.test(a)), `no TypeScript loader in ENTRYPOINT/CMD: ${JSON.stringify(entry)}`);
+    // Without backend/*.ts beside it (as in the image), the launcher runs lib/.
+    const launcher = readFileSync(join(ROOT, "bin/nomnom-live.js"), "utf8");
+    assert.match(launcher, /"\.\.\/lib\/backend\/runtime\/node-main\.js"/);
+    assert.match(launcher, /existsSync\(sources\) \? await tsxLoader\(\) : null/);
+  });
+
+  it("has a .dockerignore that keeps every file the build needs and leaves out what it rebuilds", () => {
+    const patterns = dockerignorePatterns(readFileSync(join(ROOT, ".dockerignore"), "utf8"));
+    const walk = (dir: string): string[] =>
+      readdirSync(join(ROOT, dir), { recursive: true })
+        .map((f) => `${dir}/${String(f).split("\\").join("/")}`)
+        .filter((f) => !f.includes("node_modules") && !f.startsWith("preview/dist"));
+    const needed = [
+      ...["bin", "backend", "contract", "src", "preview/src", ".config", "examples"].flatMap(walk),
+      ...["package.json", "package-lock.json", "plugin.json", "LICENSE", "README.md", "webpack.config.ts", "preview/webpack.config.ts", "tsconfig.json", "tsconfig.build.json", "docs/panel.png"],
+    ];
+    assert.ok(needed.length > 100);
+    for (const f of needed) assert.ok(!dockerIgnored(f, patterns), `.dockerignore leaves out ${f}, which the image's build needs`);
+    for (const f of ["node_modules/hono/package.json", "dist/module.js", "preview/dist/manifest.json", "lib/backend/cli.js", "build/nomnom-live-app-0.1.0.zip", ".git/HEAD"]) {
+      assert.ok(dockerIgnored(f, patterns), `${f} is rebuilt in the image (or not needed), never copied from the host`);
+    }
+    // The matcher itself: a pattern covers what a folder holds, and `!` takes a path back in.
+    assert.ok(dockerIgnored("docs/benchmarks.md", ["docs/*", "!docs/panel.png"]) && !dockerIgnored("docs/panel.png", ["docs/*", "!docs/panel.png"]));
+    assert.ok(dockerIgnored("a/node_modules/x/y.js", ["**/node_modules"]) && !dockerIgnored("src/module.ts", ["**/node_modules", "*.md"]));
   });
 });

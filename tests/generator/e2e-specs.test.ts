@@ -69,7 +69,11 @@ describe("plugin-e2e specs for a real Grafana", () => {
     const query = source("datasource/QueryEditor.tsx");
     assert.ok(query.includes('label="Entity"'));
     for (const label of ["Live rows", "History"]) assert.ok(query.includes(`label: "${label}"`), `QueryEditor has no query type "${label}"`);
-    const panel = source("panel/EntityCard.tsx") + source("panel/EntityPanel.tsx") + source("panel/StatusIndicator.tsx");
+    // Every component of the panel (src/panel/), wherever a test id is rendered.
+    const panel = readdirSync(join(ROOT, "src", "panel"))
+      .filter((f) => f.endsWith(".tsx"))
+      .map((f) => source(`panel/${f}`))
+      .join("\n");
     // Test ids are spelled once, in TEST_IDS (src/constants.ts): the specs name them from there, as the panel renders them.
     assert.doesNotMatch(specSource, /getByTestId\(["'`]/, "a spec retypes a test id: take it from TEST_IDS");
     const used = new Set([...specSource.matchAll(/TEST_IDS\.panel\.(\w+)/g)].map((m) => m[1]!));

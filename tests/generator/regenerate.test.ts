@@ -61,7 +61,7 @@ describe("regenerating", () => {
     mkdirSync(join(out, "datasources"), { recursive: true });
     writeFileSync(join(out, "datasources/nomnom-live.yaml"), "# mine\n");
     const refused = await run(provisionArgs(out));
-    assert.equal(refused.code, 2);
+    assert.equal(refused.code, 73, "EX_CANTCREAT: an output file it may not overwrite");
     assert.match(refused.stderr, /datasources\/nomnom-live\.yaml: exists and was not written by the generator/);
     assert.match(refused.stderr, /--force/);
     assert.equal(readFileSync(join(out, "datasources/nomnom-live.yaml"), "utf8"), "# mine\n");
@@ -74,7 +74,7 @@ describe("regenerating", () => {
 
     writeFileSync(join(out, "dashboards/nomnom-live.yaml"), readFileSync(join(out, "dashboards/nomnom-live.yaml"), "utf8") + "# my edit\n");
     const edited = await run(provisionArgs(out));
-    assert.equal(edited.code, 2);
+    assert.equal(edited.code, 73);
     assert.match(edited.stderr, /dashboards\/nomnom-live\.yaml: was edited since it was generated/);
     assert.match(readFileSync(join(out, "dashboards/nomnom-live.yaml"), "utf8"), /# my edit\n$/);
   });
@@ -119,11 +119,11 @@ describe("regenerating", () => {
     assert.ok(existsSync(join(out, "dashboards/nomnom-live/nomnom-live.json")));
 
     const bad = await run(["--config", join(ROOT, "examples/tpch/nomnom-live.yaml"), "--out", out, "--rate-window", "10s", "--scrape-interval", "15s", "--backend-url", "backend:8080"]);
-    assert.equal(bad.code, 2);
+    assert.equal(bad.code, 64, "EX_USAGE: bad option values");
     assert.match(bad.stderr, /--backend-url: must be an http:\/\/ or https:\/\/ URL/);
     assert.match(bad.stderr, /--rate-window: must be at least twice --scrape-interval/);
     const missing = await run(["--config", join(ROOT, "examples/tpch/nomnom-live.yaml")]);
-    assert.equal(missing.code, 2);
+    assert.equal(missing.code, 64);
     assert.match(missing.stderr, /needs --config FILE and --out DIR/);
   });
 
@@ -131,7 +131,7 @@ describe("regenerating", () => {
     const dir = tempDir("gen-nodb");
     writeFileSync(join(dir, "c.yaml"), "polling: { interval_ms: 500 }\n");
     const r = await run(["--config", join(dir, "c.yaml"), "--out", join(dir, "out")]);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 78, "EX_CONFIG");
     assert.match(r.stderr, /c\.yaml: invalid configuration/);
     assert.match(r.stderr, /entities: .*neither `entities` nor `entities_dir`.*DATABASE_URL/);
     assert.equal(existsSync(join(dir, "out")), false);

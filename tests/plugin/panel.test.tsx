@@ -49,7 +49,8 @@ function renderPanel(data: PanelData, options: Partial<PanelOptions> = {}, mode:
   };
 }
 
-const rowTexts = (card: HTMLElement) => within(card).queryAllByTestId(TEST_IDS.panel.row).map((r) => r.textContent);
+/** Each row's cells (the chosen columns) as one text; the row's header (its time, its expand button) apart. */
+const rowTexts = (card: HTMLElement) => within(card).queryAllByTestId(TEST_IDS.panel.row).map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent).join(""));
 
 describe("Entity stream panel", () => {
   it("empty: explains what query to add", () => {

@@ -1,6 +1,6 @@
 /**
  * The Node.js edge, one capability a file as Hono's own runtime adapters are: the server (server.ts),
- * the client socket (socket.ts), heartbeats (heartbeat.ts) and the globals older Node.js lacks
- * (polyfills.ts). The CLI's entry point on Node.js is ../node-main.ts.
+ * WebSocket upgrades (websocket.ts), the client socket (socket.ts) and heartbeats (heartbeat.ts). The
+ * CLI's entry point on Node.js is ../node-main.ts.
  */
 export { serveNode, type RunningServer } from "./server.ts";

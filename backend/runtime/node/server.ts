@@ -1,16 +1,18 @@
-/** Node.js edge: serves the Hono app with @hono/node-server and upgrades WebSockets with ws. */
-import "./polyfills.ts";
+/** Node.js edge: serves the Hono app with @hono/node-server and upgrades WebSockets with ws (websocket.ts). */
 import { serve, type ServerType } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
-import { createNodeWebSocket } from "@hono/node-ws";
 import { Hono } from "hono";
+import type { Server } from "node:http";
 import type { WebSocket } from "ws";
 import type { Backend } from "../../backend.ts";
 import type { RuntimeAdapter } from "../../http/adapter.ts";
 import { mountApp, type RouteExtension } from "../../http/app.ts";
+import { frameHardCap } from "../../stream/client-protocol.ts";
+import { message } from "../../stream/frames.ts";
 import { listenUrl } from "../listen-url.ts";
 import { heartbeat } from "./heartbeat.ts";
 import { nodeSocket } from "./socket.ts";
+import { nodeWebSocket } from "./websocket.ts";
 
 export interface RunningServer {
   port: number;
@@ -20,11 +22,18 @@ export interface RunningServer {
 
 export async function serveNode(backend: Backend, options: { port?: number; host?: string; extensions?: RouteExtension[] } = {}): Promise<RunningServer> {
   const app = new Hono();
-  const { upgradeWebSocket, injectWebSocket, wss } = createNodeWebSocket({ app });
-  // Frames past this are refused by ws itself (close 1009); smaller oversized ones get an `error` reply from the session.
-  (wss.options as { maxPayload: number }).maxPayload = Math.max(1_048_576, backend.config.server.max_message_bytes * 4);
+  const messageBytes = backend.config.server.max_message_bytes;
+  // Frames past max_message_bytes get an `error` reply from the session; past the hard cap ws stops reading
+  // them, and the client is told the same before the connection closes with 1009.
+  const cap = frameHardCap(messageBytes);
+  const websocket = nodeWebSocket(app, {
+    maxPayload: cap,
+    oversized: () =>
+      message({ type: "error", code: "message_too_large", message: `a frame passed the hard cap of ${cap} bytes (messages are limited to ${messageBytes} bytes); closing the connection (1009)` }),
+    onError: (e) => backend.log.error("WebSocket handler failed", { error: e instanceof Error ? e.message : String(e) }),
+  });
   const adapter: RuntimeAdapter = {
-    upgradeWebSocket: upgradeWebSocket as RuntimeAdapter["upgradeWebSocket"],
+    upgradeWebSocket: websocket.upgradeWebSocket as RuntimeAdapter["upgradeWebSocket"],
     remoteAddress: (c) => getConnInfo(c).remote.address ?? "unknown",
     clientSocket: (ws) => nodeSocket(ws.raw as WebSocket),
     heartbeat,
@@ -36,7 +45,7 @@ export async function serveNode(backend: Backend, options: { port?: number; host
     const s = serve({ fetch: app.fetch, port, hostname }, () => resolve(s));
     s.once("error", reject);
   });
-  injectWebSocket(server);
+  websocket.attach(server as Server);
   const address = server.address();
   const actualPort = typeof address === "object" && address ? address.port : port;
   return {
@@ -44,7 +53,7 @@ export async function serveNode(backend: Backend, options: { port?: number; host
     url: listenUrl(hostname, actualPort),
     close: () =>
       new Promise<void>((resolve) => {
-        for (const client of wss.clients) client.terminate();
+        websocket.terminateAll();
         server.close(() => resolve());
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       }),

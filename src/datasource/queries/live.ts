@@ -1,26 +1,31 @@
 /**
  * Live rows: the latest rows of each entity (the snapshot, held back until it is there), then every
- * new one, with the entity's statistics, from the shared WebSocket.
+ * new one, with the entity's statistics, its insert trend and the database's state, from the shared
+ * WebSocket (and the datasource's BackendWatch).
  */
 import { type DataQueryResponse } from "@grafana/data";
 import { Observable } from "rxjs";
 import { idAfter, type EntityInfo, type EntityStats, type EntityStatsMap } from "../../../contract/index.ts";
 import type { StoredRow } from "../../client/entity-stream.ts";
 import type { LiveClient } from "../../client/live-client.ts";
-import type { NomnomFrameMeta } from "../../shared/types.ts";
+import type { DatabaseState, NomnomFrameMeta } from "../../shared/types.ts";
 import { entityMeta, rowsFrame, selectedFields } from "../frames.ts";
 import { Lifetime, throttle } from "../lifetime.ts";
 import { connectionNotices } from "../messages.ts";
+import { backendWatch } from "./backend-watch.ts";
 import { EMIT_EVERY_MS, respond, withEntities, type QueryContext, type ResolvedQuery } from "./context.ts";
 
 /**
  * Stats arrive every few seconds; rows arrive at once. The total shown with live rows counts the rows
- * held past the stats' `last_id` too, so it never lags behind the rows on screen.
+ * that arrived live past the stats' `last_id` too, so it never lags behind the rows on screen. Rows of
+ * the snapshot (at or below `snapshotAt`) are never added: the backend's total already counts them — an
+ * entity with no insert since the backend started has no `last_id`, and its snapshot rows counted once
+ * more would double its total.
  */
-function liveStats(stats: EntityStats | null, rows: StoredRow[]): EntityStats | null {
+export function liveStats(stats: EntityStats | null, rows: StoredRow[], snapshotAt: StoredRow["id"] | null): EntityStats | null {
   if (!stats) return null;
   let newer = 0;
-  for (let i = rows.length - 1; i >= 0 && idAfter(rows[i]!.id, stats.last_id); i--) newer++;
+  for (let i = rows.length - 1; i >= 0 && idAfter(rows[i]!.id, stats.last_id) && idAfter(rows[i]!.id, snapshotAt); i--) newer++;
   if (newer === 0) return stats;
   return { ...stats, total: stats.total + newer, last_id: rows[rows.length - 1]!.id };
 }
@@ -32,6 +37,10 @@ function statsFor(live: LiveClient, name: string, initial: EntityStatsMap | null
 
 interface Watched {
   info: EntityInfo;
+  /** The stream's position when its snapshot (or, joining a running stream, what it held) was taken. */
+  snapshotAt: StoredRow["id"] | null;
+  /** Date.now() when the stream last reported the database unavailable (0: it has not, or it cleared). */
+  problemAt: number;
   rows: () => StoredRow[];
   ready: () => boolean;
   error: () => string | null;
@@ -44,6 +53,7 @@ export function liveStream(ctx: QueryContext, q: ResolvedQuery, key: string): Ob
     const life = new Lifetime();
     const client = ctx.live;
     const watched: Watched[] = [];
+    const shared = backendWatch(ctx);
     let initialStats: EntityStatsMap | null = null;
     const emit = throttle(
       () => {
@@ -53,12 +63,25 @@ export function liveStream(ctx: QueryContext, q: ResolvedQuery, key: string): Ob
         // backend's database) is failing, which is then said.
         if (!settled && state.attempt === 0) return;
         const notices = connectionNotices(state);
-        const errors = watched.filter((w) => w.error() || w.problem()).map((w) => ({ message: w.error() ?? w.problem()!, refId: q.refId }));
+        // A stream's report of an outage stands until rows flow again or a later health answer is good.
+        const outage = (w: Watched) => Boolean(w.problem()) && w.problemAt > shared.okAt;
+        const errors = watched.filter((w) => w.error() || outage(w)).map((w) => ({ message: w.error() ?? w.problem()!, refId: q.refId }));
+        const reporting = watched.find(outage);
+        const database: DatabaseState = reporting ? { status: "unavailable", message: reporting.problem()!, since: reporting.problemAt } : shared.database;
         const frames = watched
           .filter((w) => !w.error())
           .map((w) => {
             const limit = Math.max(1, Math.min(q.limit ?? w.info.max_records, w.info.max_records));
-            const meta: NomnomFrameMeta = { kind: "live", entity: entityMeta(w.info), stats: liveStats(statsFor(client, w.info.name, initialStats), w.rows()), connection: state, received: w.received() };
+            const trend = shared.trend.series(w.info.name);
+            const meta: NomnomFrameMeta = {
+              kind: "live",
+              entity: entityMeta(w.info, shared.positions.get(w.info.name)),
+              stats: liveStats(statsFor(client, w.info.name, initialStats), w.rows(), w.snapshotAt),
+              ...(trend ? { trend } : {}),
+              database,
+              connection: state,
+              received: w.received(),
+            };
             return rowsFrame(w.info, w.rows().slice(-limit), q.refId, selectedFields(w.info, q.fields), meta, notices);
           });
         sub.next(respond(client, key, frames, errors));
@@ -68,19 +91,36 @@ export function liveStream(ctx: QueryContext, q: ResolvedQuery, key: string): Ob
     );
     withEntities(ctx, q, key, sub, life, (infos, stats) => {
       initialStats = stats;
+      if (stats) shared.trend.take(stats, Date.now());
+      // The cached list the query's entities came from: already there, so this lands before the first emission.
+      void client.entities().then((all) => {
+        shared.learnPositions(all);
+        emit();
+      }, () => {});
       for (const info of infos) {
+        const entry: Watched = { info, snapshotAt: null, problemAt: 0, rows: () => [], ready: () => false, error: () => null, problem: () => null, received: () => 0 };
         const { stream, stop } = client.watch(info, {
-          snapshot: emit,
+          snapshot: () => {
+            entry.snapshotAt = stream.lastId;
+            emit();
+          },
           append: emit,
           ready: emit,
           failed: emit,
-          problem: emit,
+          problem: (message) => {
+            entry.problemAt = message ? Date.now() : 0;
+            emit();
+          },
         });
         life.add(stop);
-        watched.push({ info, rows: () => stream.rows, ready: () => stream.ready, error: () => stream.error, problem: () => stream.problem, received: () => stream.changes });
+        if (stream.ready) entry.snapshotAt = stream.lastId;
+        if (stream.problem) entry.problemAt = Date.now();
+        Object.assign(entry, { rows: () => stream.rows, ready: () => stream.ready, error: () => stream.error, problem: () => stream.problem, received: () => stream.changes });
+        watched.push(entry);
       }
       life.add(client.onStatus(emit));
       life.add(client.watchStats(emit));
+      life.add(shared.use(emit));
       emit();
     });
     return () => life.stop();

@@ -1,0 +1,111 @@
+/**
+ * The bench's targets for waking on commit: a tiny run of each (nomnom-live woken by NOTIFY and by
+ * logical replication, the replication floor — on a private `wal_level = logical` server the harness
+ * starts itself, since the machine's runs `replica` —, the ceilings flushing at the poll cadence) yields
+ * every figure; clients spread over several processes are judged as one (a planted loss and duplicate
+ * in the second process are counted exactly); idle queries are measured per setting; and the document
+ * says what the JSON says.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { spread } from "../../bench/harness/clients-processes.ts";
+import { runBench } from "../../bench/harness/bench.ts";
+import { privatePostgresUnavailable } from "../../bench/harness/private-postgres.ts";
+import type { TargetResult } from "../../bench/harness/results.ts";
+import { WAKE_TARGETS, type Plan } from "../../bench/plan.ts";
+import { renderDoc, renderReadmeSection } from "../../bench/render.ts";
+import { IN_CI, POSTGRES_URL, skipReason } from "../helpers/databases.ts";
+
+describe("spreading clients over processes", () => {
+  test("evenly, over as few processes as hold the limit each", () => {
+    assert.deepEqual(spread(3, 2), [2, 1]);
+    assert.deepEqual(spread(1000, 250), [250, 250, 250, 250]);
+    assert.deepEqual(spread(501, 250), [167, 167, 167]);
+    assert.deepEqual(spread(20), [20]);
+    assert.deepEqual(spread(1, 250), [1]);
+  });
+});
+
+const skip = (await skipReason("postgres")) ?? (IN_CI ? undefined : (privatePostgresUnavailable() ?? undefined));
+
+describe("the doorbells' bench targets, end to end", { skip }, () => {
+  test("a tiny run of each yields every figure, with clients in two processes judged as one", { timeout: 170_000 }, async () => {
+    const workload = { rate: 400, clients: 3, intervalMs: 100, durationMs: 800, writers: 2, tickMs: 10, maxRowsPerTx: 50 };
+    const plan: Plan = {
+      scenarios: [{ id: "tiny", title: "tiny", workload, targets: WAKE_TARGETS }],
+      search: [],
+      soak: null,
+      idle: { targets: ["nomnom-row", "nomnom-row-notify", "nomnom-row-wal"], intervalMs: 100, durationMs: 1_000 },
+      maxDrainMs: 4_000,
+      settleLimitMs: 4_000,
+      stallMs: 1_000,
+      quietMs: 400,
+      clientsPerProcess: 2,
+    };
+    const res = await runBench(plan, {
+      dbUrl: POSTGRES_URL,
+      command: "tests/bench/wake-targets.test.ts",
+      quick: true,
+      plant: { target: "nomnom-row-notify", fault: { client: 2, dropNth: 3, duplicateNth: 5 } },
+      log: () => {},
+    });
+
+    const results = res.scenarios[0]!.results;
+    assert.deepEqual(
+      results.map((r) => r.target),
+      WAKE_TARGETS,
+    );
+    const figures = (r: TargetResult) => {
+      assert.equal(r.status, "ok", `${r.target}: ${r.error}`);
+      for (const k of ["p50", "p99", "max"] as const) assert.equal(typeof r.latency_ms?.[k], "number", `${r.target} ${k}`);
+      assert.ok(r.deliveries! >= r.insert.rows && r.deliveries_in_window! > 0, r.target);
+      assert.equal(r.correctness!.extra, 0, r.target);
+      for (const p of r.correctness!.per_client) assert.equal(p.received + p.lost + p.backlog, r.insert.rows, `${r.target} client ${p.client}`);
+      if (r.target === "wal-floor") assert.equal(r.clients_processes, 1, "the replication floor is one listener");
+      else {
+        assert.equal(r.clients_processes, 2, `${r.target}: 3 clients, 2 a process`);
+        assert.equal(r.clients_ready, 3, r.target);
+        assert.equal(typeof r.server?.cpu_s, "number", r.target);
+      }
+      if (r.target.startsWith("nomnom")) {
+        assert.ok(r.db && r.db.queries > 0, `${r.target} counted no queries`);
+        assert.ok(r.server_polls_per_s! > 0, `${r.target} polled`);
+      }
+    };
+    for (const r of results) figures(r);
+    assert.equal(res.database?.wal, "private", "the machine's server runs wal_level = replica: the harness started its own");
+
+    // The planted fault, in the second process's first client: exactly one row lost and one duplicated, for it only.
+    const planted = results.find((r) => r.target === "nomnom-row-notify")!;
+    assert.deepEqual(
+      planted.correctness!.per_client.map((p) => [p.client, p.lost, p.duplicated]),
+      [
+        [0, 0, 0],
+        [1, 0, 0],
+        [2, 1, 1],
+      ],
+    );
+    for (const k of ["nomnom-batch-notify", "nomnom-row-wal", "nomnom-batch-wal"] as const) {
+      const r = results.find((x) => x.target === k)!;
+      assert.deepEqual([r.correctness!.lost, r.correctness!.duplicated, r.correctness!.backlog], [0, 0, 0], k);
+    }
+
+    assert.deepEqual(
+      res.idle!.map((r) => [r.target, r.status]),
+      [
+        ["nomnom-row", "ok"],
+        ["nomnom-row-notify", "ok"],
+        ["nomnom-row-wal", "ok"],
+      ],
+    );
+    for (const r of res.idle!) assert.ok(r.queries_per_s > 0 && r.queries_per_s <= r.interval_per_s * 1.5, `${r.target}: ${r.queries_per_s}/s idle at ${r.interval_per_s} polls/s`);
+
+    const doc = renderDoc(res, "bench/results/test.json");
+    for (const heading of ["## Targets", "## Latency by `polling.wake`", "## Idle queries"]) assert.ok(doc.includes(heading), heading);
+    const notifyRow = doc.split("\n").find((l) => l.startsWith("| tiny | notify |"))!;
+    const batch = results.find((r) => r.target === "nomnom-batch-notify")!;
+    assert.ok(notifyRow.includes(`| ${planted.latency_ms!.p50! < 10 ? planted.latency_ms!.p50!.toFixed(1) : Math.round(planted.latency_ms!.p50!)} / `), notifyRow);
+    assert.ok(notifyRow.includes(`${batch.latency_ms!.p99! < 10 ? batch.latency_ms!.p99!.toFixed(1) : Math.round(batch.latency_ms!.p99!).toLocaleString("en-US")} |`), notifyRow);
+    assert.match(renderReadmeSection(res, "bench/results/test.json"), /\| notify \| [\d.,]+ \/ [\d.,]+ \| [\d.,]+ \/ [\d.,]+ \| – \|/);
+  });
+});
