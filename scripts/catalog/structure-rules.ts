@@ -1,17 +1,17 @@
 /**
  * The plugin-validator's structure passes: archive (one top folder, no dist/ inside), archivename (the
  * folder is named after the plugin id), metadata and nestedmetadata (every plugin.json is there and
- * parses), metadatavalid (the root plugin.json follows Grafana's plugin.json schema, here the copy the
- * validator itself ships) and includesnested (an app declares each nested plugin in `includes`, with its
- * `path` and matching type). Returns the tree the other passes read, or null when there is none.
+ * parses), metadatavalid (the root plugin.json has only fields Grafana knows, each of the right form,
+ * as plugin-manifest.ts describes them) and includesnested (an app declares each nested plugin in
+ * `includes`, with its `path` and matching type). Returns the tree the other passes read, or null when
+ * there is none.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { validate, type Schema } from "./json-schema.ts";
+import { manifestProblems } from "./plugin-manifest.ts";
 import { listFiles, readManifest, type Manifest, type PluginTree } from "./plugin-tree.ts";
 import type { Report } from "./report.ts";
 
-const SCHEMA = JSON.parse(readFileSync(new URL("./plugin.schema.json", import.meta.url), "utf8")) as Schema;
 const PACKAGING_DOCS = "see https://grafana.com/developers/plugin-tools/publish-a-plugin/package-a-plugin";
 
 /** Why the unpacked archive has no single top folder, if it has none. */
@@ -74,7 +74,7 @@ export function structureRules(unpacked: string, report: Report): PluginTree | n
   const main = manifests.get("plugin.json");
   if (main?.id && basename(dir) !== main.id) report.add("archivename", "no-ident-root-dir", "error", `Archive should contain a directory named ${main.id}`);
   if (files.includes("plugin.json") && !main) report.add("metadatavalid", "invalid-metadata", "error", "plugin.json: does not parse as a JSON object");
-  if (main) for (const e of validate(main, SCHEMA)) report.add("metadatavalid", "invalid-metadata", "error", `plugin.json: ${e}`);
+  if (main) for (const e of manifestProblems(main)) report.add("metadatavalid", "invalid-metadata", "error", `plugin.json: ${e}`);
   includesNested(manifests, report);
   return { dir, files, manifests };
 }

@@ -29,8 +29,17 @@ function subscribe(listener: () => void): () => void {
 
 /** `derive(now)`, re-rendered whenever its value changes with the clock. */
 export function useClock<T extends string | number | boolean | null>(derive: (now: number) => T): T {
-  // Before the first subscription (a first render) the clock has not been read for a while.
-  return useSyncExternalStore(subscribe, () => derive(timer ? now : (now = Date.now())));
+  return useSyncExternalStore(subscribe, () => derive(reading()));
+}
+
+/**
+ * The clock as the timer last read it. Before the first subscription (a first render) nothing has read
+ * it for a while, so it is read again then, but at most once a tick: React asks for the snapshot twice
+ * in a row and needs the same answer both times.
+ */
+function reading(): number {
+  if (!timer && Date.now() - now >= TICK_MS) now = Date.now();
+  return now;
 }
 
 /** A duration in the shortest words that say it: "4 s", "3 min", "2 h", "5 d". */

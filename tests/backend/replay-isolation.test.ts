@@ -7,10 +7,12 @@
  * Shown by comparison in the same run: a live client's p99 delivery time while rows are written at a
  * steady rate, first undisturbed, then while the flood (from a process of its own) runs — on
  * PostgreSQL and MariaDB — against 1.5× the quiet p99, or the quiet p99 plus SLACK_MS when that is more
- * (a p99 near one poll interval moves by tens of milliseconds on its own). On a shared machine the
- * test's process is sometimes not scheduled for a while; a canary process measures those stalls, and a
- * round past its bound during which the machine stalled is measured again (up to three rounds) — a
- * round past its bound on a machine that did not stall fails the test. Before the budget the first
+ * (a p99 near one poll interval moves by tens of milliseconds on its own). A round past its bound is
+ * measured again, up to three rounds, and the test fails when all three are: under `npm test` another
+ * suite shares the two cores, and one round in CI went to 261 ms on PostgreSQL with the budget in place
+ * and the machine's timers no more than 22 ms late (a canary process reports those stalls in the
+ * message). Without the budget (its limits lifted) MariaDB still fails all three rounds (471, 138 and
+ * 202 ms against bounds of 136, 84 and 82 ms), so the retries do not hide a lost budget. Before the budget the first
  * flood took the p99 to 180–370 ms on PostgreSQL and 250–900 ms on MariaDB (quiet: ~100 ms, bound
  * ~155 ms); with it, the p99 during the flood stays at or below the quiet one.
  */
@@ -30,8 +32,6 @@ const NOTE_CHARS = 4000;
 const WRITE_EVERY_MS = 20;
 const PHASE_MS = 4000;
 const SLACK_MS = 50;
-/** A timer this late in the canary process: the machine, not the server, held the round back. */
-const STALL_MS = 100;
 const YAML = "polling: { interval_ms: 100 }\nentities:\n  - { name: Order, table: orders }\n";
 
 function p99(values: number[]): number {
@@ -151,7 +151,7 @@ for (const kind of ["postgres", "mariadb"] as const satisfies DbKind[]) {
           last = { quiet, flooded, bound: Math.max(1.5 * quiet, quiet + SLACK_MS), stall: await machine.stall() };
           await abuser.calm();
           console.log(`${kind}, round ${round}: live p99 ${quiet} ms quiet, ${flooded} ms during the flood (bound ${last.bound} ms; the machine stalled ${last.stall} ms)`);
-          if (flooded <= last.bound || last.stall < STALL_MS) break;
+          if (flooded <= last.bound) break;
         }
         assert.ok(await abuser.stop(), "the flood was answered");
       } finally {

@@ -84,6 +84,8 @@ const FAULTS: Array<[string, (v: Variant) => void, string, string, Diagnostic["s
   ["a nested plugin.json that does not parse", (v) => v.write("panel/plugin.json", "{ nope"), "nestedmetadata", "invalid-metadata"],
   ["a field the plugin.json schema does not have", (v) => v.editJson("plugin.json", (m) => (m.homepage = "x")), "metadatavalid", "invalid-metadata"],
   ["a link that is not a URI", (v) => v.editJson("plugin.json", (m) => (m.info.links[0].url = "source code")), "metadatavalid", "invalid-metadata"],
+  ["a plugin id not of the org-name-type form", (v) => v.editJson("plugin.json", (m) => (m.id = "nomnom_live-app")), "metadatavalid", "invalid-metadata"],
+  ["an empty keyword list", (v) => v.editJson("plugin.json", (m) => (m.info.keywords = [])), "metadatavalid", "invalid-metadata"],
   ["a nested plugin not declared with its path", (v) => v.editJson("plugin.json", (m) => delete m.includes.find((i: { type: string }) => i.type === "panel").path), "includesnested", "nested-plugins-not-declared"],
   ["a nested plugin declared with another type", (v) => v.editJson("plugin.json", (m) => (m.includes.find((i: { type: string }) => i.type === "panel").type = "datasource")), "includesnested", "nested-plugin-type-missmatch"],
   ["an empty logo", (v) => v.editJson("panel/plugin.json", (m) => (m.info.logos.small = "")), "logos", "logos"],
@@ -113,6 +115,7 @@ const FAULTS: Array<[string, (v: Variant) => void, string, string, Diagnostic["s
   ["an SVG with an event handler", (v) => v.write("panel/img/logo.svg", '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="1" height="1"/></svg>'), "unsafesvg", "unsafe-svg-file"],
   ["an SVG that is not well-formed", (v) => v.write("datasource/img/logo.svg", '<svg xmlns="http://www.w3.org/2000/svg"><g></svg>'), "unsafesvg", "unsafe-svg-file"],
   ["a tracking script", (v) => v.write("module.js", `${readFileSync(join(v.plugin, "module.js"), "utf8")}\nvar s="https://www.google-analytics.com/analytics.js";\n`), "trackingscripts", "tracking-scripts"],
+  ["a protocol-relative tracking pixel in a nested module", (v) => v.write("panel/module.js", `${readFileSync(join(v.plugin, "panel/module.js"), "utf8")}\nvar p='//connect.facebook.net/en_US/fbevents.js';\n`), "trackingscripts", "tracking-scripts"],
 ];
 
 describe("each offline plugin-validator rule fails a zip broken the way it guards against", () => {
@@ -130,6 +133,17 @@ describe("each offline plugin-validator rule fails a zip broken the way it guard
       }
     });
   }
+
+  it("trackingscripts/tracking-scripts: not a URL that only names a tracker in its path, query or a longer host", () => {
+    const urls = ["https://example.com/google-analytics.com-notes", "https://example.com/?ref=hotjar.com", "https://notgoogle-analytics.com/", "https://google-analytics.com.example.org/x"];
+    const variant = zipVariant(archive.folder, (v) => v.write("module.js", `${readFileSync(join(v.plugin, "module.js"), "utf8")}\n${urls.map((u) => `var u="${u}";`).join("\n")}\n`));
+    try {
+      const diagnostics = checkPluginZip(variant.zip, OPTIONS);
+      assert.deepEqual(diagnostics.filter((d) => d.analyzer === "trackingscripts"), []);
+    } finally {
+      variant.remove();
+    }
+  });
 
   it("the unchanged copy passes, so every failure above is the change's", () => {
     const variant = zipVariant(archive.folder, () => {});
