@@ -55,7 +55,8 @@ export class StallWatch {
   }
 
   private describe(first: { what: string; since: number }, now: number, replaced: boolean): string {
-    const seconds = Math.max(1, Math.round((now - first.since) / 1000));
+    // Whole seconds gone by, as a clock says them: 1.5 s is "1 s", never more than has passed.
+    const seconds = Math.max(1, Math.floor((now - first.since) / 1000));
     return `${first.what} of ${this.entity} has not answered for ${seconds} s${replaced ? "; connection replaced" : ""}`;
   }
 }

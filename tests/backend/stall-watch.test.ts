@@ -34,6 +34,14 @@ describe("stall watch", () => {
     assert.match(String(stalls[0]), /^poll of Order has not answered for \d+ s$/);
   });
 
+  it("says how long in whole seconds that have passed, never more", () => {
+    const w = new StallWatch("Order", 50, () => {});
+    const started = Date.now();
+    void w.watch("poll", new Promise<never>(() => {}));
+    assert.equal(w.reason(started + 1600), "poll of Order has not answered for 1 s");
+    assert.equal(w.reason(started + 2000 + 999), "poll of Order has not answered for 2 s");
+  });
+
   it("says nothing of a step answered in time, nor of a failure that came at once", async () => {
     const stalls: string[] = [];
     const w = new StallWatch("Order", 50, (r) => stalls.push(r));
