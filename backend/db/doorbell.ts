@@ -54,6 +54,42 @@ export function reconnectDelay(attempt: number): number {
   return Math.min(5000, 100 * 2 ** Math.min(attempt, 6));
 }
 
+/**
+ * A bell's reconnecting, the same for every kind: a drop is reported once (and so is a first attempt
+ * that fails), then `connect` runs again after reconnectDelay, the wait growing until it connects.
+ */
+export class BellRetry {
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly handlers: DoorbellHandlers,
+    private readonly connect: () => Promise<void>,
+  ) {}
+
+  /** The bell is down: `wasUp`, it had been listening until now. */
+  dropped(wasUp: boolean, why: string): void {
+    if (wasUp || this.attempt === 0) this.handlers.down(why);
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.connect();
+    }, reconnectDelay(this.attempt++));
+  }
+
+  /** Listening again: the next drop is retried from the shortest wait. */
+  connected(): void {
+    this.attempt = 0;
+    this.handlers.up();
+  }
+
+  /** Closed: no attempt is made any more. */
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }

@@ -6,7 +6,7 @@
  * — on a new connection each time, and also when the one it has stops answering without closing.
  */
 import postgres from "postgres";
-import { errorText, reconnectDelay, WAKE_CHANNEL, type Doorbell, type DoorbellHandlers } from "./doorbell.ts";
+import { BellRetry, errorText, WAKE_CHANNEL, type Doorbell, type DoorbellHandlers } from "./doorbell.ts";
 
 /** What the bell connections call themselves in pg_stat_activity. */
 export const BELL_APPLICATION_NAME = "nomnom-live wake";
@@ -38,10 +38,9 @@ const ANSWER_WITHIN_MS = 5_000;
 export function pgNotifyDoorbell(base: postgres.Sql, handlers: DoorbellHandlers): Doorbell {
   let closed = false;
   let listening = false;
-  let attempt = 0;
   let pid: number | null = null;
   let sql: postgres.Sql | null = null;
-  let timer: ReturnType<typeof setTimeout> | null = null;
+  const retry = new BellRetry(handlers, connect);
 
   /** The connection is gone (or useless): report it once, drop it, and try again later. */
   function lost(conn: postgres.Sql, why: string): void {
@@ -51,11 +50,7 @@ export function pgNotifyDoorbell(base: postgres.Sql, handlers: DoorbellHandlers)
     pid = null;
     sql = null;
     void conn.end({ timeout: 0 }).catch(() => {});
-    if (was || attempt === 0) handlers.down(why);
-    timer = setTimeout(() => {
-      timer = null;
-      void connect();
-    }, reconnectDelay(attempt++));
+    retry.dropped(was, why);
   }
 
   async function connect(): Promise<void> {
@@ -73,8 +68,7 @@ export function pgNotifyDoorbell(base: postgres.Sql, handlers: DoorbellHandlers)
       if (closed || sql !== conn) return;
       pid = Number(r!.pid);
       listening = true;
-      attempt = 0;
-      handlers.up();
+      retry.connected();
     } catch (e) {
       lost(conn, errorText(e));
     }
@@ -100,8 +94,7 @@ export function pgNotifyDoorbell(base: postgres.Sql, handlers: DoorbellHandlers)
     async close() {
       closed = true;
       clearInterval(check);
-      if (timer) clearTimeout(timer);
-      timer = null;
+      retry.cancel();
       const conn = sql;
       sql = null;
       await conn?.end({ timeout: 1 }).catch(() => {});

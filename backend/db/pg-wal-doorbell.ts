@@ -20,7 +20,7 @@ import { randomBytes } from "node:crypto";
 import type { Writable } from "node:stream";
 import type postgres from "postgres";
 import { bellConnection } from "./pg-notify-doorbell.ts";
-import { errorText, reconnectDelay, type BellTable, type Doorbell, type DoorbellHandlers } from "./doorbell.ts";
+import { BellRetry, errorText, type BellTable, type Doorbell, type DoorbellHandlers } from "./doorbell.ts";
 
 type Run = (text: string, params?: unknown[]) => Promise<Record<string, unknown>[]>;
 
@@ -61,11 +61,10 @@ function confirmation(lsn: bigint): Buffer {
 export function pgWalDoorbell(base: postgres.Sql, run: Run, quote: (name: string) => string, tables: BellTable[], handlers: DoorbellHandlers): Doorbell {
   const name = `${WAL_PREFIX}${randomBytes(6).toString("hex")}`;
   let closed = false;
-  let attempt = 0;
+  const retry = new BellRetry(handlers, connect);
   let slots = 0;
   let pid: number | null = null;
   let streaming = false;
-  let timer: ReturnType<typeof setTimeout> | null = null;
   let confirmTimer: ReturnType<typeof setInterval> | null = null;
   let repl: postgres.Sql | null = null;
   let stream: Writable | null = null;
@@ -100,12 +99,7 @@ export function pgWalDoorbell(base: postgres.Sql, run: Run, quote: (name: string
     repl = null;
     stream = null;
     void old?.end({ timeout: 0 }).catch(() => {});
-    if (was || attempt === 0) handlers.down(why);
-    if (closed || timer) return;
-    timer = setTimeout(() => {
-      timer = null;
-      void connect();
-    }, reconnectDelay(attempt++));
+    retry.dropped(was, why);
   }
 
   async function connect(): Promise<void> {
@@ -157,8 +151,7 @@ export function pgWalDoorbell(base: postgres.Sql, run: Run, quote: (name: string
       }, CONFIRM_MS);
       pid = Number(me!.pid);
       streaming = true;
-      attempt = 0;
-      handlers.up();
+      retry.connected();
     } catch (e) {
       fail(errorText(e));
     }
@@ -171,9 +164,9 @@ export function pgWalDoorbell(base: postgres.Sql, run: Run, quote: (name: string
     },
     async close() {
       closed = true;
-      if (timer) clearTimeout(timer);
+      retry.cancel();
       if (confirmTimer) clearInterval(confirmTimer);
-      timer = confirmTimer = null;
+      confirmTimer = null;
       const conn = repl;
       repl = null;
       stream?.end();
