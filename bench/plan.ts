@@ -23,6 +23,8 @@ export interface SearchPlan {
   intervalMs: number;
   durationMs: number;
   p99LimitMs: number;
+  /** Inserts before each step's measured window (Workload.warmupMs). */
+  warmupMs?: number;
   /** Client counts tried, each with rates stepped up until a run fails. */
   clients: number[];
   rates: number[];
@@ -89,8 +91,11 @@ const writer = { writers: 4, tickMs: 10, maxRowsPerTx: 200 };
 /** The scale-out scenario's bus: the machine's NATS. */
 const NATS_URL = process.env.NOMNOM_BENCH_NATS_URL ?? "nats://127.0.0.1:4222";
 
-function w(rate: number, clients: number, intervalMs: number, durationMs: number): Workload {
-  return { rate, clients, intervalMs, durationMs, ...writer };
+/** Inserts at the same rate before each measured window: a fresh server and fresh clients pay one-time costs first (Workload.warmupMs). */
+const WARMUP_MS = 2_000;
+
+function w(rate: number, clients: number, intervalMs: number, durationMs: number, warmupMs = WARMUP_MS): Workload {
+  return { rate, clients, intervalMs, durationMs, ...(warmupMs ? { warmupMs } : {}), ...writer };
 }
 
 export function fullPlan(): Plan {
@@ -119,10 +124,11 @@ export function fullPlan(): Plan {
       },
     ],
     search: [
-      { target: "nomnom-batch-notify", intervalMs: 500, durationMs: 10_000, p99LimitMs: 150, clients: [100, 1000], rates: [1000, 2000, 5000, 10_000] },
-      { target: "nomnom-row-notify", intervalMs: 500, durationMs: 10_000, p99LimitMs: 150, clients: [100, 1000], rates: [1000, 2000, 5000] },
+      { target: "nomnom-batch-notify", intervalMs: 500, durationMs: 10_000, warmupMs: WARMUP_MS, p99LimitMs: 150, clients: [100, 1000], rates: [1000, 2000, 5000, 10_000] },
+      { target: "nomnom-row-notify", intervalMs: 500, durationMs: 10_000, warmupMs: WARMUP_MS, p99LimitMs: 150, clients: [100, 1000], rates: [1000, 2000, 5000] },
     ],
-    soak: { target: "nomnom-row", workload: w(1000, 100, 500, 300_000), sampleMs: 5_000 },
+    // The soak's RSS series starts with the first insert.
+    soak: { target: "nomnom-row", workload: w(1000, 100, 500, 300_000, 0), sampleMs: 5_000 },
     idle: { targets: ["nomnom-row", "nomnom-row-notify", "nomnom-row-wal"], intervalMs: 500, durationMs: 10_000 },
     scaleOut: { replicas: [1, 2, 3], clients: 600, rate: 200, intervalMs: 500, durationMs: 10_000, idleMs: 3_000, clientsPerProcess: 250, natsUrl: NATS_URL },
     maxDrainMs: 10_000,
@@ -136,12 +142,12 @@ export function quickPlan(): Plan {
       {
         id: "quick-500-20c-100ms",
         title: "500 inserts/s × 20 clients, poll interval 100 ms (quick)",
-        workload: w(500, 20, 100, 3_000),
+        workload: w(500, 20, 100, 3_000, 500),
         targets: ["nomnom-row", "nomnom-row-notify", "nomnom-row-wal", "nomnom-batch-notify", "seed000", "seed001", "notify-floor", "wal-floor", "ws-ceiling-row", "ws-cadence-row"],
       },
     ],
-    search: [{ target: "nomnom-batch-notify", intervalMs: 100, durationMs: 2_500, p99LimitMs: 150, clients: [20], rates: [1000] }],
-    soak: { target: "nomnom-row-notify", workload: w(500, 20, 100, 8_000), sampleMs: 1_000 },
+    search: [{ target: "nomnom-batch-notify", intervalMs: 100, durationMs: 2_500, warmupMs: 500, p99LimitMs: 150, clients: [20], rates: [1000] }],
+    soak: { target: "nomnom-row-notify", workload: w(500, 20, 100, 8_000, 0), sampleMs: 1_000 },
     idle: { targets: ["nomnom-row", "nomnom-row-notify", "nomnom-row-wal"], intervalMs: 100, durationMs: 2_000 },
     scaleOut: { replicas: [1, 3], clients: 60, rate: 100, intervalMs: 100, durationMs: 2_000, idleMs: 1_000, clientsPerProcess: 250, natsUrl: NATS_URL },
     maxDrainMs: 4_000,

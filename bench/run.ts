@@ -11,6 +11,7 @@
  *                                         bench/results/<date>-quick.json and latest-quick.json only
  *   npm run bench -- --only ID[,ID]       only these scenarios (ids from bench/plan.ts), no search, soak or scale-out
  *                                         unless named ("search", "soak", "scale-out")
+ *   npm run bench -- --targets KEY[,KEY]  only these targets (keys from bench/plan.ts) in the scenarios run
  *   npm run bench -- --note "text"        a note to carry into the results (e.g. what else ran on the machine)
  *   npm run bench -- --docs               also render the docs from a --quick or --only run
  *   npm run bench -- --render FILE        only re-render docs/benchmarks.md and the README block from FILE
@@ -20,7 +21,7 @@ import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { runBench } from "./harness/bench.ts";
 import { privatePostgresUnavailable, startPrivatePostgres, type PrivatePostgres } from "./harness/private-postgres.ts";
-import type { BenchResults } from "./harness/results.ts";
+import type { BenchResults, TargetKey } from "./harness/results.ts";
 import { ROOT } from "./harness/spawn.ts";
 import { fullPlan, quickPlan, type Plan } from "./plan.ts";
 import { renderDoc, renderReadmeSection, replaceReadmeSection } from "./render.ts";
@@ -50,7 +51,7 @@ async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const { values } = parseArgs({
     args: argv,
-    options: { quick: { type: "boolean" }, only: { type: "string" }, note: { type: "string", multiple: true }, docs: { type: "boolean" }, render: { type: "string" } },
+    options: { quick: { type: "boolean" }, only: { type: "string" }, targets: { type: "string" }, note: { type: "string", multiple: true }, docs: { type: "boolean" }, render: { type: "string" } },
     strict: true,
   });
   if (values.render) {
@@ -70,6 +71,16 @@ async function main(): Promise<number> {
       return 2;
     }
     plan = select(plan, only);
+  }
+  if (values.targets) {
+    const keep = values.targets.split(",");
+    const known = new Set(plan.scenarios.flatMap((s) => s.targets));
+    const unknown = keep.filter((k) => !known.has(k as TargetKey));
+    if (unknown.length) {
+      process.stderr.write(`unknown --targets ${unknown.join(",")}; known in these scenarios: ${[...known].join(", ")}\n`);
+      return 2;
+    }
+    plan = { ...plan, scenarios: plan.scenarios.map((s) => ({ ...s, targets: s.targets.filter((t) => keep.includes(t)) })).filter((s) => s.targets.length > 0) };
   }
   const command = `npm run bench${argv.length ? ` -- ${argv.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(" ")}` : ""}`;
   const notes = values.note ?? [];
@@ -94,7 +105,7 @@ async function main(): Promise<number> {
   }
   const dir = join(ROOT, "bench/results");
   mkdirSync(dir, { recursive: true });
-  const suffix = values.quick ? "-quick" : values.only ? "-partial" : "";
+  const suffix = values.quick ? "-quick" : values.only || values.targets ? "-partial" : "";
   const name = `${res.date.replace(/:/g, "-").replace(/\.\d+Z$/, "Z")}${suffix}.json`;
   const text = `${JSON.stringify(res, null, 1)}\n`;
   writeFileSync(join(dir, name), text);

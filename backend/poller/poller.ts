@@ -248,7 +248,8 @@ export class Poller {
       return;
     }
     const found = step.rows.length > 0 || step.skipped.length > 0 || this.cursor.hasGaps;
-    const delay = this.cadence.next({ read: rows.length, batchSize: this.o.batchSize, found, blocked: step.blocked, belled: this.belled, rung: this.rung });
+    const gap = step.blocked ? this.cursor.oldestGap : null;
+    const delay = this.cadence.next({ read: rows.length, batchSize: this.o.batchSize, found, blocked: step.blocked, gapAgeMs: gap ? Date.now() - gap.since : 0, belled: this.belled, rung: this.rung });
     this.schedule(delay, () => this.poll());
   }
 

@@ -164,7 +164,7 @@ export async function runBench(plan: Plan, o: BenchOptions): Promise<BenchResult
       for (const clients of p.clients) {
         let best: { rate: number; p99: number | null } | null = null;
         for (const rate of p.rates) {
-          const workload: Workload = { rate, clients, intervalMs: p.intervalMs, durationMs: p.durationMs, writers: 4, tickMs: 10, maxRowsPerTx: 200 };
+          const workload: Workload = { rate, clients, intervalMs: p.intervalMs, durationMs: p.durationMs, ...(p.warmupMs ? { warmupMs: p.warmupMs } : {}), writers: 4, tickMs: 10, maxRowsPerTx: 200 };
           let r = await run("search", p.target, workload);
           let why = searchVerdict(r, rate, clients, p.p99LimitMs);
           // A step that lost nothing but missed the latency limit runs once more: one run can meet a pause
@@ -192,7 +192,7 @@ export async function runBench(plan: Plan, o: BenchOptions): Promise<BenchResult
       const r: IdleResult = dbUrl
         ? await runIdle({ dbUrl, schema: `${prefix}${seq}`, tmpDir, target, intervalMs: plan.idle!.intervalMs, durationMs: plan.idle!.durationMs })
         : { target, intervalMs: plan.idle!.intervalMs, duration_s: 0, queries: 0, queries_per_s: 0, interval_per_s: 1000 / plan.idle!.intervalMs, status: "failed", error: "needs wal_level = logical" };
-      log(`    ${r.status === "ok" ? `${r.queries_per_s} queries/s (one poll per interval: ${r.interval_per_s}/s)` : `FAILED: ${r.error}`}`);
+      log(`    ${r.status === "ok" ? `${r.queries_per_s} queries/s (one poll per interval: ${r.interval_per_s}/s); rows after quiet: ${r.after_quiet_ms?.join(", ")} ms` : `FAILED: ${r.error}`}`);
       idle.push(r);
     }
 

@@ -69,6 +69,8 @@ export class Collector {
   lastFrameAt = wallNow();
   unrecognised = 0;
   private writerRows: number | null = null;
+  /** Rows committed before this wall time are the warm-up's: judged, not timed. */
+  private measureFrom = -Infinity;
   private writerWindow: [number, number] | null = null;
 
   constructor(
@@ -99,6 +101,10 @@ export class Collector {
       this.ensureRows(id);
       this.commit[id] = m.times[i]!;
     }
+  }
+
+  measuringFrom(at: number): void {
+    this.measureFrom = at;
   }
 
   writerDone(rows: number, startedAt: number, endedAt: number): void {
@@ -145,7 +151,7 @@ export class Collector {
       }
       this.pendingIds[this.pending] = id;
       this.pendingTimes[this.pending++] = t;
-    } else {
+    } else if (ct >= this.measureFrom) {
       this.hist.add(t - ct);
     }
     if (!(this.first[id]! <= t)) this.first[id] = t;
@@ -183,7 +189,7 @@ export class Collector {
     // Receipts that came before their commit record.
     for (let i = 0; i < this.pending; i++) {
       const ct = this.commit[this.pendingIds[i]!]!;
-      if (!Number.isNaN(ct)) this.hist.add(this.pendingTimes[i]! - ct);
+      if (ct >= this.measureFrom) this.hist.add(this.pendingTimes[i]! - ct);
     }
     this.pending = 0;
     const perClient: ClientFigures[] = [];
@@ -233,6 +239,7 @@ export class Collector {
       deliveriesInWindow: inWindow,
       lastDeliveryAt: this.lastDeliveryAt,
       hist: this.hist.state(),
+      measureFrom: this.measureFrom,
       undelivered,
       commit: this.commit.subarray(0, maxId + 1),
       first: this.first.subarray(0, maxId + 1),
@@ -270,6 +277,8 @@ export class Collector {
         }
         case "commits":
           return collector?.commits(m);
+        case "measure-from":
+          return collector?.measuringFrom(m.at);
         case "writer-done":
           return collector?.writerDone(m.rows, m.startedAt, m.endedAt);
         case "finish": {

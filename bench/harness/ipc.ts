@@ -28,7 +28,8 @@ export interface WriterInit {
   push?: { port: number };
 }
 
-export type ToWriter = WriterInit | { type: "start" } | { type: "stop" };
+/** `measureFrom`: the wall time the measured window starts; the writer inserts from now, and until `durationMs` after it. */
+export type ToWriter = WriterInit | { type: "start"; measureFrom: number } | { type: "stop" };
 
 export interface Commits {
   type: "commits";
@@ -39,9 +40,13 @@ export interface Commits {
 
 export interface WriterDone {
   type: "done";
+  /** Every row committed, the warm-up's included. */
   rows: number;
   transactions: number;
+  /** Rows and transactions committed in the measured window. */
+  measured: { rows: number; transactions: number };
   maxId: number;
+  /** The measured window: from the end of the warm-up to the last commit. */
   startedAt: number;
   endedAt: number;
   errors: string[];
@@ -92,7 +97,8 @@ export interface Judgement {
   passed: Passed;
 }
 
-export type ToCollector = CollectorInit | Commits | { type: "writer-done"; rows: number; maxId: number; startedAt: number; endedAt: number } | { type: "finish"; judgement: Judgement };
+/** `measure-from`: rows committed before this wall time are the warm-up's: judged, but not in the latency figures. */
+export type ToCollector = CollectorInit | Commits | { type: "measure-from"; at: number } | { type: "writer-done"; rows: number; maxId: number; startedAt: number; endedAt: number } | { type: "finish"; judgement: Judgement };
 
 export interface ClientFigures {
   client: number;

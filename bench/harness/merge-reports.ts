@@ -14,6 +14,8 @@ export interface PartReport {
   deliveriesInWindow: number;
   lastDeliveryAt: number | null;
   hist: HistogramState;
+  /** Rows committed before this wall time are the warm-up's: not in the latency figures. */
+  measureFrom: number;
   /** Deliveries owed to this process's ready clients and never made. */
   undelivered: number;
   /** Per row id: its commit time, and among this process's clients its first and last receipt and how many had it. */
@@ -49,9 +51,10 @@ export function mergeReports(parts: PartReport[]): CollectorReport {
   const allH = new Histogram();
   let reachedNone = 0;
   let reachedNotAll = 0;
+  const measureFrom = Math.min(...parts.map((p) => p.measureFrom));
   for (let id = 1; id < rows; id++) {
     const ct = commit[id]!;
-    if (Number.isNaN(ct)) continue;
+    if (Number.isNaN(ct) || ct < measureFrom) continue;
     if (counts[id] === 0) {
       reachedNone++;
       reachedNotAll++;

@@ -26,8 +26,16 @@ export interface Workload {
   clients: number;
   /** Poll interval of the polling designs. */
   intervalMs: number;
-  /** How long the writer inserts. */
+  /** How long the writer inserts, measured. */
   durationMs: number;
+  /**
+   * Inserts at the same rate before the measured window (default 0). Its rows are delivered and judged
+   * like any other (lost, duplicated, backlog), but not in the latency, rate or CPU figures: a fresh
+   * process pays one-time costs in its first moments (code not yet optimised, buffers not yet grown),
+   * and a run measures the load, not the start. What a quiet database's first row costs is measured
+   * on its own (idle.ts, "after quiet").
+   */
+  warmupMs?: number;
   writers: number;
   tickMs: number;
   maxRowsPerTx: number;
@@ -48,7 +56,8 @@ export interface TargetResult {
   status: "ok" | "aborted" | "failed";
   error?: string;
   workload: Workload;
-  insert: { target_rate: number; achieved_rate: number; rows: number; transactions: number; duration_s: number; errors: string[] };
+  /** The measured window's inserts; the warm-up's apart (delivered and judged, not in the figures). */
+  insert: { target_rate: number; achieved_rate: number; rows: number; transactions: number; duration_s: number; errors: string[]; warmup?: { rows: number; transactions: number; duration_s: number } };
   latency_ms: LatencySummary | null;
   latency_first_client_ms: LatencySummary | null;
   latency_all_clients_ms: LatencySummary | null;
@@ -146,6 +155,11 @@ export interface IdleResult {
   queries_per_s: number;
   /** One poll per interval: what it sent before adaptive polling and doorbells. */
   interval_per_s: number;
+  /**
+   * After the count: single rows inserted after quiet spells (each longer than an interval, at a random
+   * moment of it), and from COMMIT to a WebSocket client, in ms — what the first row of a burst waits.
+   */
+  after_quiet_ms?: number[];
   status: "ok" | "failed";
   error?: string;
 }

@@ -149,12 +149,18 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
       if (m.type === "commits") c.send(m);
     });
 
-    const metrics0 = started.metrics ? await started.metrics().catch(() => undefined) : undefined;
+    // The writer starts now; the measured window after its warm-up (Workload.warmupMs).
+    const wr = writer;
+    const measureFrom = wallNow() + (w.warmupMs ?? 0);
+    c.send({ type: "measure-from", at: measureFrom });
+    wr.send({ type: "start", measureFrom });
+    if (w.warmupMs) await sleep(measureFrom - wallNow());
     const cpu0 = { server: serverPid && cpuSeconds(serverPid), clients: c.cpu(), writer: cpuSeconds(writer.pid) };
     const rss0 = serverPid ? memoryMb(serverPid)?.rss ?? null : null;
     const q0 = proxy?.queries ?? 0;
     const m0 = machineTicks();
     const t0 = wallNow();
+    const metrics0 = started.metrics ? await started.metrics().catch(() => undefined) : undefined;
     let aborted: string | null = null;
     // The soak's RSS series: its own timer (the watchdog's 250 ms would set the pace otherwise), and a
     // sample at the start and at the end of the run so the series always spans it.
@@ -165,7 +171,6 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
     };
     const sampler = o.rssSampleMs ? setInterval(sampleRss, o.rssSampleMs) : null;
     if (sampler) sampleRss();
-    const wr = writer;
     const watchdog = setInterval(() => {
       const sm = serverPid ? memoryMb(serverPid) : null;
       const cm = c.rss();
@@ -176,7 +181,6 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
       }
     }, 250);
 
-    wr.send({ type: "start" });
     const done: WriterDone = await wr.next("writer done", (m): m is WriterDone => m.type === "done", w.durationMs + 120_000);
     const t1 = wallNow();
     const cpu1 = { server: serverPid && cpuSeconds(serverPid), clients: c.cpu(), writer: cpuSeconds(wr.pid) };
@@ -259,7 +263,15 @@ export async function runTarget(o: RunOptions): Promise<TargetResult> {
       ...base,
       status: aborted ? "aborted" : "ok",
       ...(aborted ? { error: aborted } : {}),
-      insert: { target_rate: w.rate, achieved_rate: Math.round(done.rows / writeS), rows: done.rows, transactions: done.transactions, duration_s: Math.round(writeS * 100) / 100, errors: done.errors },
+      insert: {
+        target_rate: w.rate,
+        achieved_rate: Math.round(done.measured.rows / writeS),
+        rows: done.measured.rows,
+        transactions: done.measured.transactions,
+        duration_s: Math.round(writeS * 100) / 100,
+        errors: done.errors,
+        ...(w.warmupMs ? { warmup: { rows: done.rows - done.measured.rows, transactions: done.transactions - done.measured.transactions, duration_s: w.warmupMs / 1000 } } : {}),
+      },
       latency_ms: report.latency,
       latency_first_client_ms: report.latencyFirstClient,
       latency_all_clients_ms: report.latencyAllClients,

@@ -36,16 +36,18 @@ function insertSql(table: string): string {
       FROM generate_series(1, $1::int) g RETURNING *`;
 }
 
-async function run(): Promise<void> {
+async function run(measureFrom: number): Promise<void> {
   const { rate, durationMs, connections, tickMs, maxRowsPerTx } = init;
   const text = insertSql(init.table);
   const errors: string[] = [];
   let rows = 0;
   let transactions = 0;
+  const measured = { rows: 0, transactions: 0 };
   let maxId = 0;
   let serial = 0;
+  // The rate's clock starts with the warm-up, so the measured window begins at full rate.
   const startedAt = wallNow();
-  const end = startedAt + durationMs;
+  const end = Math.max(startedAt, measureFrom) + durationMs;
   const flusher = setInterval(flush, 5);
   const perConn = rate / connections;
   const lane = async (c: number) => {
@@ -78,6 +80,10 @@ async function run(): Promise<void> {
       done += n;
       rows += result.length;
       transactions++;
+      if (t >= measureFrom) {
+        measured.rows += result.length;
+        measured.transactions++;
+      }
       for (const r of result) {
         const id = Number(r.id);
         outIds.push(id);
@@ -94,7 +100,7 @@ async function run(): Promise<void> {
   await Promise.all(Array.from({ length: connections }, (_, c) => lane(c)));
   clearInterval(flusher);
   flush();
-  send({ type: "done", rows, transactions, maxId, startedAt, endedAt: wallNow(), errors });
+  send({ type: "done", rows, transactions, measured, maxId, startedAt: Math.max(startedAt, measureFrom), endedAt: wallNow(), errors });
 }
 
 process.on("message", (m: ToWriter) => {
@@ -118,7 +124,7 @@ process.on("message", (m: ToWriter) => {
       })();
       return;
     case "start":
-      void run().then(
+      void run(m.measureFrom).then(
         async () => {
           push?.end();
           await sql.end({ timeout: 2 });

@@ -75,6 +75,31 @@ describe("bench frames", () => {
   });
 });
 
+describe("bench warm-up", () => {
+  test("rows committed in the warm-up are judged like any other but not timed", () => {
+    const c = new Collector(2);
+    // Rows 1–5 committed in the warm-up (t = 1000), rows 6–10 in the measured window (t = 3000).
+    c.commits({ type: "commits", ids: Float64Array.from([1, 2, 3, 4, 5]), times: new Float64Array(5).fill(1000) });
+    c.measuringFrom(2000);
+    c.commits({ type: "commits", ids: Float64Array.from([6, 7, 8, 9, 10]), times: new Float64Array(5).fill(3000) });
+    c.writerDone(10, 2000, 4000);
+    c.clients[0]!.ready = true;
+    c.clients[1]!.ready = true;
+    // The warm-up's rows arrive late (900 ms), the measured ones in 10 ms; client 1 never gets row 2.
+    c.delivered(0, [1, 2, 3, 4, 5], 1900);
+    c.delivered(1, [1, 3, 4, 5], 1900);
+    c.delivered(0, [6, 7, 8, 9, 10], 3010);
+    c.delivered(1, [6, 7, 8, 9, 10], 3010);
+    const r = c.report({ holes: true, passed: { kind: "none" } });
+    assert.equal(r.latency.samples, 10);
+    assert.equal(r.latency.max, 10);
+    assert.equal(r.latencyAllClients.samples, 5);
+    assert.equal(r.latencyFirstClient.max, 10);
+    // The warm-up's missing row is a loss all the same.
+    assert.deepEqual([r.totals.lost, r.perClient[1]!.lostSample], [1, [2]]);
+  });
+});
+
 describe("bench judgement of missing rows", () => {
   function collectorWith(received: number[][]): Collector {
     const c = new Collector(received.length);
@@ -119,7 +144,7 @@ const skip = await skipReason("postgres");
 
 describe("bench harness, end to end", { skip }, () => {
   test("a tiny run of every target yields every figure, and a planted loss and duplicate are counted exactly", { timeout: 170_000 }, async () => {
-    const workload = { rate: 400, clients: 3, intervalMs: 100, durationMs: 800, writers: 2, tickMs: 10, maxRowsPerTx: 50 };
+    const workload = { rate: 400, clients: 3, intervalMs: 100, durationMs: 800, warmupMs: 300, writers: 2, tickMs: 10, maxRowsPerTx: 50 };
     const plan: Plan = {
       scenarios: [{ id: "tiny", title: "tiny", workload, targets: ALL_TARGETS }],
       search: [{ target: "nomnom-batch", intervalMs: 100, durationMs: 800, p99LimitMs: 10_000, clients: [2], rates: [100] }],
@@ -149,7 +174,11 @@ describe("bench harness, end to end", { skip }, () => {
       for (const l of [r.latency_ms, r.latency_first_client_ms, r.latency_all_clients_ms]) {
         for (const k of ["p50", "p95", "p99", "max"] as const) assert.equal(typeof l?.[k], "number", `${r.target} ${k}`);
       }
-      assert.ok(r.delivered_rows_per_s! > 0 && r.deliveries! >= r.insert.rows, r.target);
+      // The warm-up's rows are delivered and judged, but timed only when committed in the measured window.
+      const warm = r.insert.warmup?.rows ?? 0;
+      if (r.workload.warmupMs) assert.ok(warm > 0, `${r.target}: no warm-up rows`);
+      assert.ok(r.delivered_rows_per_s! > 0 && r.deliveries! >= r.insert.rows + warm, r.target);
+      assert.ok(r.latency_all_clients_ms!.samples <= r.insert.rows, `${r.target}: ${r.latency_all_clients_ms!.samples} rows timed of ${r.insert.rows} measured`);
       assert.ok(r.correctness, r.target);
       assert.equal(r.correctness.extra, 0, r.target);
       assert.equal(typeof r.clients_process?.cpu_pct, "number", r.target);
@@ -161,7 +190,7 @@ describe("bench harness, end to end", { skip }, () => {
       if (TARGETS[r.target].usesDb) assert.ok(r.db && r.db.queries > 0 && r.db.queries_per_s > 0, `${r.target} counted no queries`);
       else assert.equal(r.db, null);
       // Every committed row is accounted for, per client: received, lost or backlog.
-      for (const p of r.correctness.per_client) assert.equal(p.received + p.lost + p.backlog, r.insert.rows, `${r.target} client ${p.client}`);
+      for (const p of r.correctness.per_client) assert.equal(p.received + p.lost + p.backlog, r.insert.rows + warm, `${r.target} client ${p.client}`);
       assert.equal(r.deliveries, r.correctness.per_client.reduce((a, p) => a + p.received + p.duplicated, 0), r.target);
     };
     for (const r of results) figures(r);

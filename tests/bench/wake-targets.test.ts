@@ -100,9 +100,14 @@ describe("the doorbells' bench targets, end to end", { skip }, () => {
       ],
     );
     for (const r of res.idle!) assert.ok(r.queries_per_s > 0 && r.queries_per_s <= r.interval_per_s * 1.5, `${r.target}: ${r.queries_per_s}/s idle at ${r.interval_per_s} polls/s`);
+    // Every setting delivered each single row inserted after a quiet spell, and says how long it took.
+    for (const r of res.idle!) assert.ok(r.after_quiet_ms!.length === 8 && r.after_quiet_ms!.every((x) => Number.isFinite(x) && x >= 0), `${r.target}: ${r.after_quiet_ms}`);
 
     const doc = renderDoc(res, "bench/results/test.json");
-    for (const heading of ["## Targets", "## Latency by `polling.wake`", "## Idle queries"]) assert.ok(doc.includes(heading), heading);
+    for (const heading of ["## Targets", "## Latency by `polling.wake`", "## Idle queries, and the first row after a quiet spell"]) assert.ok(doc.includes(heading), heading);
+    const quiet = [...res.idle!.find((r) => r.target === "nomnom-row-wal")!.after_quiet_ms!].sort((a, b) => a - b);
+    const walIdle = doc.split("\n").find((l) => l.startsWith("| nomnom-live, per-row frames, wake: wal | 100 |"))!;
+    assert.ok(walIdle.endsWith(` / ${ms(quiet.at(-1))} |`), walIdle);
     const notifyRow = doc.split("\n").find((l) => l.startsWith("| tiny | notify |"))!;
     const batch = results.find((r) => r.target === "nomnom-batch-notify")!;
     // The run's own figures, written as the documents write milliseconds (render-format.ts).

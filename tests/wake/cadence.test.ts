@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { BELL_COALESCE_MS, Cadence, HOT_INTERVAL_MS, STREAK, type PollOutcome } from "../../backend/poller/cadence.ts";
+import { BELL_COALESCE_MS, Cadence, LOOK_AGAIN_MS, HOT_INTERVAL_MS, STREAK, type PollOutcome } from "../../backend/poller/cadence.ts";
 
 const quiet: PollOutcome = { read: 0, batchSize: 100, found: false, blocked: false, belled: false, rung: false };
 const rows = (n: number, more: Partial<PollOutcome> = {}): PollOutcome => ({ ...quiet, read: n, found: n > 0, ...more });
@@ -50,8 +50,23 @@ describe("the poll cadence", () => {
   it("polls again at once after a full batch, and soon while a gap holds rows back", () => {
     const c = new Cadence(500);
     assert.equal(c.next(rows(100)), 0);
-    assert.equal(c.next(rows(100, { blocked: true })), 50);
-    assert.equal(new Cadence(20).next(rows(3, { blocked: true })), 5);
+    assert.equal(c.next(rows(100, { blocked: true, gapAgeMs: 0 })), LOOK_AGAIN_MS);
+    assert.equal(new Cadence(20).next(rows(3, { blocked: true, gapAgeMs: 0 })), 5);
+  });
+
+  it("looks at a gap first within milliseconds, then about as long again as it has been open, up to a tenth of the interval", () => {
+    const c = new Cadence(500);
+    // A gap seen just now, then open for as long as the looks so far took: each wait about doubles.
+    let age = 0;
+    const waits: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const wait = c.next(rows(3, { blocked: true, gapAgeMs: age }));
+      waits.push(wait);
+      age += wait + 1; // a look takes a millisecond
+    }
+    assert.deepEqual(waits, [5, 6, 13, 27, 50, 50, 50]);
+    // A long transaction costs what it did before: one look per tenth of the interval.
+    assert.equal(c.next(rows(0, { blocked: true, gapAgeMs: 60_000 })), 50);
   });
 
   it("with a listening doorbell spends no poll looking: the interval stays the safety net", () => {
@@ -59,7 +74,7 @@ describe("the poll cadence", () => {
     const belled = { belled: true };
     assert.deepEqual(run(c, [rows(40, belled), rows(40, belled), { ...quiet, ...belled }]), [500, 500, 500]);
     // A rung poll that found nothing looks once more, in case the ring came before the rows were visible.
-    assert.equal(c.next({ ...quiet, belled: true, rung: true }), HOT_INTERVAL_MS);
+    assert.equal(c.next({ ...quiet, belled: true, rung: true }), LOOK_AGAIN_MS);
     assert.equal(c.next({ ...quiet, belled: true }), 500);
   });
 
