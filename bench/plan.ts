@@ -124,8 +124,8 @@ export function fullPlan(): Plan {
       },
     ],
     search: [
-      { target: "nomnom-batch-notify", intervalMs: 500, durationMs: 10_000, warmupMs: WARMUP_MS, p99LimitMs: 150, clients: [100, 1000], rates: [1000, 2000, 5000, 10_000] },
-      { target: "nomnom-row-notify", intervalMs: 500, durationMs: 10_000, warmupMs: WARMUP_MS, p99LimitMs: 150, clients: [100, 1000], rates: [1000, 2000, 5000] },
+      { target: "nomnom-batch-notify", intervalMs: 500, durationMs: 10_000, warmupMs: WARMUP_MS, p99LimitMs: 150, clients: [100, 1000], rates: [500, 1000, 2000, 5000, 10_000] },
+      { target: "nomnom-row-notify", intervalMs: 500, durationMs: 10_000, warmupMs: WARMUP_MS, p99LimitMs: 150, clients: [100, 1000], rates: [500, 1000, 2000, 5000] },
     ],
     // The soak's RSS series starts with the first insert.
     soak: { target: "nomnom-row", workload: w(1000, 100, 500, 300_000, 0), sampleMs: 5_000 },

@@ -121,12 +121,14 @@ export function targetsSection(res: BenchResults): string[] {
 
   const bigOurs = (big?.results ?? []).filter((r) => r.target.startsWith("nomnom") && r.status !== "failed");
   const best = bigOurs.sort((a, b) => (p99Of(a) ?? Infinity) - (p99Of(b) ?? Infinity))[0];
-  const held = res.search.flatMap((s) => s.best.filter((b) => b.clients === 1000 && b.rate !== null).map((b) => `${SHORT[s.target]}: ${num(b.rate)}/s held (p99 ${ms(b.p99)} ms)`));
-  item(
-    "5,000 inserts/s × 1,000 clients, clients spread over processes: p99 ≤ 150 ms — or the highest load that holds",
-    [best ? `best: ${SHORT[best.target]}, p99 ${p(best, "p99")} ms, server CPU ${num(best.server?.cpu_pct, 1)} %, busiest clients process ${num(best.clients_busiest_cpu_pct, 1)} %, machine ${num(best.machine_busy_pct)} %` : "", ...held].filter(Boolean).join("; "),
-    best ? (p99Of(best) ?? Infinity) <= 150 : null,
-  );
+  const held = res.search.flatMap((s) => s.best.filter((b) => b.rate !== null).map((b) => `${SHORT[s.target]}: ${num(b.rate)}/s × ${num(b.clients)} clients (p99 ${ms(b.p99)} ms)`));
+  const bigOk = best ? (p99Of(best) ?? Infinity) <= 150 : null;
+  // Not held: the target asks instead for the highest load that holds, and what saturates.
+  const saturated = best && (best.machine_busy_pct ?? 0) >= 90 ? `the machine saturates (${num(best.machine_busy_pct)} % of both cores busy: server ${num(best.server?.cpu_pct, 1)} % of a core, clients processes ${num(best.clients_process?.cpu_pct, 1)} %, PostgreSQL and the writer the rest)` : "";
+  const bigLine = "5,000 inserts/s × 1,000 clients, clients spread over processes: p99 ≤ 150 ms — or, if two cores cannot hold it, the highest load that holds, and what saturates";
+  const bigFigures = [best ? `at 5,000/s × 1,000: best ${SHORT[best.target]}, p99 ${p(best, "p99")} ms` : "", saturated, held.length ? `highest held — ${held.join("; ")}` : ""].filter(Boolean).join("; ");
+  if (bigOk === false && held.length && saturated && !res.quick) lines.push(`| ${bigLine} | ${bigFigures} | **not held on two cores; the highest load held and what saturates are reported** |`);
+  else item(bigLine, bigFigures, bigOk);
 
   return [
     "## Targets",
