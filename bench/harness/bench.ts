@@ -94,7 +94,7 @@ export async function runBench(plan: Plan, o: BenchOptions): Promise<BenchResult
   const prefix = `nnbench_${stamp}_${randomBytes(2).toString("hex")}_`;
   const tmpDir = mkdtempSync(join(tmpdir(), "nomnom-bench-"));
   let seq = 0;
-  const total = plan.scenarios.reduce((a, s) => a + s.targets.length, 0) + plan.search.reduce((a, s) => a + s.clients.length * s.rates.length, 0) + (plan.soak ? 1 : 0) + (plan.idle?.targets.length ?? 0);
+  const total = plan.scenarios.reduce((a, s) => a + s.targets.length + (s.repeat ? s.repeat.targets.length * (s.repeat.runs - 1) : 0), 0) + plan.search.reduce((a, s) => a + s.clients.length * s.rates.length, 0) + (plan.soak ? 1 : 0) + (plan.idle?.targets.length ?? 0);
   // Logical replication: on the given database if it has it, else on a private server of our own.
   let walDbUrl: string | null = null;
   let walServer: PrivatePostgres | null = null;
@@ -155,7 +155,9 @@ export async function runBench(plan: Plan, o: BenchOptions): Promise<BenchResult
     for (const s of plan.scenarios) {
       const results: TargetResult[] = [];
       for (const t of s.targets) results.push(await run(s.id, t, s.workload));
-      scenarios.push({ id: s.id, title: s.title, workload: s.workload, results, ratios: ratios(results) });
+      const repeats: TargetResult[] = [];
+      for (let i = 1; i < (s.repeat?.runs ?? 1); i++) for (const t of s.repeat!.targets) repeats.push(await run(`${s.id} (run ${i + 1})`, t, s.workload));
+      scenarios.push({ id: s.id, title: s.title, workload: s.workload, results, ratios: ratios(results), ...(repeats.length ? { repeats } : {}) });
     }
 
     const search: SearchResult[] = [];

@@ -121,6 +121,8 @@ export interface ScenarioResult {
   workload: Workload;
   results: TargetResult[];
   ratios: Ratio[];
+  /** Further runs of some targets (Scenario.repeat), after the others; `results` holds each target's first run. */
+  repeats?: TargetResult[];
 }
 
 export interface SearchStep {
