@@ -211,7 +211,10 @@ entities:
   it("fits 390, 1024 and 1920 px in both themes, with no serious accessibility violation; screenshots for the README", async () => {
     // Orders keep arriving meanwhile, so the busy card looks busy.
     let writing = true;
-    const writer = setInterval(() => void (writing ? insert(2).catch(() => {}) : null), 400);
+    let inFlight: Promise<unknown> = Promise.resolve();
+    const writer = setInterval(() => {
+      if (writing) inFlight = insert(2).catch(() => {});
+    }, 400);
     try {
       for (const theme of ["light", "dark"] as const) {
         for (const [width, height] of SIZES) {
@@ -225,15 +228,25 @@ entities:
           const clipped = await page.$$eval("header", (hs) => hs.filter((h) => h.scrollWidth > h.clientWidth + 1).map((h) => h.textContent));
           assert.deepEqual(clipped, [], `${where}: no header cut off`);
           // axe judges one still frame: no row arriving, and no new-row flash halfway through its fade.
+          // On a loaded machine an insert begun just before may commit, and its row arrive, well after: wait
+          // for the last insert, then until the card's rows hold still for a second, before the flashes are waited out.
           writing = false;
-          await page.waitForTimeout(500);
+          await inFlight;
+          await waitUntil("the Order card's rows holding still", async () => {
+            const before = JSON.stringify(await cardRows(page, "Order"));
+            await page.waitForTimeout(1000);
+            return JSON.stringify(await cardRows(page, "Order")) === before;
+          });
           // A row that scrolls away cancels its flash: its `finished` rejects, which is as good as finished here.
           await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null))));
           await page.evaluate(AXE);
           const violations = await page.evaluate(async () => {
-            const axe = (window as unknown as { axe: { run(o: unknown): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+            const axe = (window as unknown as { axe: { run(o: unknown): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[]; html: string; failureSummary?: string }> }> }> } }).axe;
             const r = await axe.run({ runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } });
-            return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+            // Each node with its markup and axe's reason (for contrast: the colours and the ratio found).
+            return r.violations
+              .filter((v) => v.impact === "serious" || v.impact === "critical")
+              .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => `${n.target.join(" ")} ${n.html.slice(0, 200)} ${n.failureSummary ?? ""}`).slice(0, 3).join(", ")}`);
           });
           assert.deepEqual(violations, [], `${where}: axe-core`);
           writing = true;
