@@ -166,14 +166,18 @@ function ratioOf(a: number | null, b: number | null): number | null {
 export function readmeWakeTable(res: BenchResults): string[] {
   const main = res.scenarios.find((s) => s.workload.rate === 1000 && s.workload.clients === 100) ?? res.scenarios[0];
   if (!main) return [];
-  const rows = BY_WAKE.map((b) => ({ b, row: get(main, b.row), batch: get(main, b.batch), floor: get(main, b.floor) })).filter((x) => x.row || x.batch);
+  const rows = BY_WAKE.map((b) => ({ b, row: get(main, b.row), batch: get(main, b.batch), floor: get(main, b.floor), quiet: afterQuiet((res.idle ?? []).find((r) => r.target === b.row && r.status === "ok")) })).filter((x) => x.row || x.batch);
   if (rows.length === 0) return [];
+  const idleMs = (res.idle ?? [])[0]?.intervalMs;
   return [
-    `Latency from commit to client by \`polling.wake\`, scenario \`${main.id}\` (${num(main.workload.rate)} inserts/s × ${num(main.workload.clients)} clients, poll interval ${main.workload.intervalMs} ms${res.quick ? "; a quick run" : ""}):`,
+    `Latency from commit to client by \`polling.wake\`, scenario \`${main.id}\` (${num(main.workload.rate)} inserts/s × ${num(main.workload.clients)} clients, poll interval ${main.workload.intervalMs} ms${res.quick ? "; a quick run" : ""}), while rows keep coming; and the first row after a quiet spell, which without a doorbell waits for the next poll${idleMs ? ` (interval ${idleMs} ms)` : ""}:`,
     "",
-    "| `polling.wake` | per-row p50 / p99 (ms) | batch p50 / p99 (ms) | PostgreSQL's own floor p50 / p99 (ms) |",
-    "|---|--:|--:|--:|",
-    ...rows.map((x) => `| ${x.b.wake === "none" ? "none (adaptive polling)" : x.b.wake} | ${p(x.row, "p50")} / ${p(x.row, "p99")} | ${p(x.batch, "p50")} / ${p(x.batch, "p99")} | ${x.floor ? `${p(x.floor, "p50")} / ${p(x.floor, "p99")}` : "–"} |`),
+    "| `polling.wake` | per-row p50 / p99 (ms) | batch p50 / p99 (ms) | PostgreSQL's own floor p50 / p99 (ms) | first row after quiet, median / max (ms) |",
+    "|---|--:|--:|--:|--:|",
+    ...rows.map(
+      (x) =>
+        `| ${x.b.wake === "none" ? "none (adaptive polling)" : x.b.wake} | ${p(x.row, "p50")} / ${p(x.row, "p99")} | ${p(x.batch, "p50")} / ${p(x.batch, "p99")} | ${x.floor ? `${p(x.floor, "p50")} / ${p(x.floor, "p99")}` : "–"} | ${x.quiet ? `${ms(x.quiet.median)} / ${ms(x.quiet.max)}` : "–"} |`,
+    ),
     "",
   ];
 }
