@@ -44,10 +44,9 @@ export function wakeSection(res: BenchResults): string[] {
 
 /** Median and max of the single rows timed after quiet spells. */
 export function afterQuiet(r: IdleResult | undefined): { median: number; max: number; n: number } | null {
-  const a = [...(r?.after_quiet_ms ?? [])].sort((x, y) => x - y);
-  if (a.length === 0) return null;
-  const mid = a.length >> 1;
-  return { median: a.length % 2 ? a[mid]! : (a[mid - 1]! + a[mid]!) / 2, max: a.at(-1)!, n: a.length };
+  const a = r?.after_quiet_ms ?? [];
+  const m = median(a);
+  return m === null ? null : { median: m, max: Math.max(...a), n: a.length };
 }
 
 export function idleSection(res: BenchResults): string[] {
